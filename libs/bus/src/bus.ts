@@ -1,0 +1,343 @@
+// The JetStream bus: streams and durable consumers declared in code, publishes de-duplicated by
+// Nats-Msg-Id, explicit acks, bounded redelivery with backoff, a dead-letter stream, W3C trace
+// context in headers and protobuf payloads.
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import {
+  connect,
+  type MsgHdrs,
+  type NatsConnection,
+  nanos,
+  headers as natsHeaders,
+} from '@nats-io/transport-node';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from '@sms-inbox/platform';
+import { isPermanent } from './errors.js';
+import { busMetrics } from './metrics.js';
+
+export interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+export interface EventType<T> {
+  subject: string;
+  stream: string;
+  codec: Codec<T>;
+}
+export interface StreamSpec {
+  name: string;
+  subjects: readonly string[];
+}
+
+export interface BusOptions {
+  url: string;
+  name: string;
+  logger: Logger;
+  /** Stream replicas: 1 on one machine, 3 in production. */
+  replicas?: number;
+  /** Window within which a repeated Nats-Msg-Id is dropped by the server. */
+  duplicateWindowMs?: number;
+}
+
+export interface ConsumerSpec<T> {
+  event: EventType<T>;
+  /** Durable name; one per (service, purpose). */
+  durable: string;
+  /** Deliveries before the message goes to the dead-letter stream. */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Redelivery delays after failures; the last one repeats. */
+  backoffMs?: number[];
+  /** Messages processed at once by this process. */
+  concurrency?: number;
+}
+
+export interface Delivery {
+  subject: string;
+  deliveryCount: number;
+  streamSequence: number;
+  headers: MsgHdrs | undefined;
+}
+
+export type Handler<T> = (message: T, delivery: Delivery) => Promise<void>;
+
+export interface ConsumerHandle {
+  /** Stop pulling, finish in-flight messages. */
+  drain(): Promise<void>;
+}
+
+export interface Bus {
+  readonly connection: NatsConnection;
+  ensureStreams(streams: readonly StreamSpec[]): Promise<void>;
+  publish<T>(
+    event: EventType<T>,
+    message: T,
+    options: { msgId: string },
+  ): Promise<{ duplicate: boolean; seq: number }>;
+  consume<T>(spec: ConsumerSpec<T>, handler: Handler<T>): Promise<ConsumerHandle>;
+  isReady(): boolean;
+  /** Drain every consumer, then the connection. */
+  close(): Promise<void>;
+}
+
+export const DEAD_LETTER_STREAM: StreamSpec = { name: 'DEAD_LETTER', subjects: ['dlq.>'] };
+
+const headerSetter = {
+  set(carrier: MsgHdrs, key: string, value: string) {
+    carrier.set(key, value);
+  },
+};
+const headerGetter = {
+  get(carrier: MsgHdrs | undefined, key: string) {
+    return carrier?.get(key) || undefined;
+  },
+  keys(carrier: MsgHdrs | undefined) {
+    return carrier ? [...carrier.keys()] : [];
+  },
+};
+
+export async function connectBus(options: BusOptions): Promise<Bus> {
+  const nc = await connect({
+    servers: options.url,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  const bus = new BusImpl(nc, await jetstreamManager(nc), jetstream(nc), options);
+  void bus.watchStatus();
+  return bus;
+}
+
+class BusImpl implements Bus {
+  // biome-ignore lint/suspicious/noExplicitAny: loops of different event types live in one set
+  private readonly consumers = new Set<ConsumerLoop<any>>();
+  private connected = true;
+  private readonly tracer = trace.getTracer('@sms-inbox/bus');
+
+  constructor(
+    readonly connection: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly options: BusOptions,
+  ) {}
+
+  async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') this.connected = false;
+      if (status.type === 'reconnect') this.connected = true;
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        this.options.logger.warn({ status: status.type }, 'nats connection status');
+      }
+    }
+  }
+
+  isReady(): boolean {
+    return this.connected && !this.connection.isClosed() && !this.connection.isDraining();
+  }
+
+  async ensureStreams(streams: readonly StreamSpec[]): Promise<void> {
+    for (const spec of [...streams, DEAD_LETTER_STREAM]) {
+      const config = {
+        name: spec.name,
+        subjects: [...spec.subjects],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        num_replicas: this.options.replicas ?? 1,
+        duplicate_window: nanos(this.options.duplicateWindowMs ?? 10 * 60_000),
+        max_age: nanos(14 * 24 * 3_600_000),
+      };
+      try {
+        await this.jsm.streams.info(spec.name);
+        await this.jsm.streams.update(spec.name, config);
+      } catch (err) {
+        if (!isStreamNotFound(err)) throw err;
+        try {
+          await this.jsm.streams.add(config);
+        } catch (addErr) {
+          // Another replica created it between our info and add.
+          if (!String(addErr).includes('already in use')) throw addErr;
+        }
+      }
+    }
+  }
+
+  async publish<T>(event: EventType<T>, message: T, options: { msgId: string }) {
+    const h = natsHeaders();
+    propagation.inject(context.active(), h, headerSetter);
+    const ack = await this.js.publish(event.subject, event.codec.encode(message).finish(), {
+      msgID: options.msgId,
+      headers: h,
+    });
+    busMetrics.published.inc({ subject: event.subject, duplicate: String(ack.duplicate) });
+    return { duplicate: ack.duplicate, seq: ack.seq };
+  }
+
+  async consume<T>(spec: ConsumerSpec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
+    const backoffMs = spec.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
+    const maxDeliver = spec.maxDeliver ?? backoffMs.length + 2;
+    const config = {
+      durable_name: spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: spec.event.subject,
+      ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+      max_deliver: maxDeliver,
+      max_ack_pending: 1_000,
+    };
+    try {
+      await this.jsm.consumers.info(spec.event.stream, spec.durable);
+      await this.jsm.consumers.update(spec.event.stream, spec.durable, config);
+    } catch (err) {
+      if (!isConsumerNotFound(err)) throw err;
+      await this.jsm.consumers.add(spec.event.stream, config);
+    }
+    const consumer = await this.js.consumers.get(spec.event.stream, spec.durable);
+    const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver);
+    this.consumers.add(loop);
+    await loop.start(consumer);
+    return {
+      drain: async () => {
+        await loop.drain();
+        this.consumers.delete(loop);
+      },
+    };
+  }
+
+  /** Called by consumer loops: traces a delivery and reports its outcome. */
+  async handle<T>(loop: ConsumerLoop<T>, msg: JsMsg): Promise<void> {
+    const { spec, handler } = loop;
+    const parent = propagation.extract(context.active(), msg.headers, headerGetter);
+    const started = performance.now();
+    const labels = { consumer: spec.durable };
+    await this.tracer.startActiveSpan(
+      `process ${spec.event.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject },
+      },
+      parent,
+      async (span) => {
+        try {
+          if (msg.info.deliveryCount > 1) busMetrics.redelivered.inc(labels);
+          const message = decodeOrThrow(spec.event.codec, msg.data);
+          await handler(message, {
+            subject: msg.subject,
+            deliveryCount: msg.info.deliveryCount,
+            streamSequence: msg.seq,
+            headers: msg.headers,
+          });
+          msg.ack();
+          busMetrics.processed.inc({ ...labels, outcome: 'ok' });
+        } catch (err) {
+          span.recordException(err as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          const exhausted = msg.info.deliveryCount >= loop.maxDeliver;
+          if (isPermanent(err) || exhausted) {
+            await this.deadLetter(spec, msg, err);
+            msg.term(String(err).slice(0, 200));
+            busMetrics.processed.inc({ ...labels, outcome: 'dead_lettered' });
+          } else {
+            const delay =
+              loop.backoffMs[Math.min(msg.info.deliveryCount - 1, loop.backoffMs.length - 1)] ?? 1_000;
+            msg.nak(delay);
+            busMetrics.processed.inc({ ...labels, outcome: 'failed' });
+            this.options.logger.warn(
+              { err, consumer: spec.durable, deliveryCount: msg.info.deliveryCount, retryInMs: delay },
+              'message processing failed; will retry',
+            );
+          }
+        } finally {
+          busMetrics.duration.observe(labels, (performance.now() - started) / 1000);
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async deadLetter<T>(spec: ConsumerSpec<T>, msg: JsMsg, err: unknown): Promise<void> {
+    const h = natsHeaders();
+    h.set('Dlq-Original-Subject', msg.subject);
+    h.set('Dlq-Consumer', spec.durable);
+    h.set('Dlq-Stream-Sequence', String(msg.seq));
+    h.set('Dlq-Error', String(err instanceof Error ? err.message : err).slice(0, 500));
+    await this.js.publish(`dlq.${spec.durable}`, msg.data, {
+      msgID: `dlq:${spec.event.stream}:${msg.seq}`,
+      headers: h,
+    });
+    this.options.logger.error({ err, consumer: spec.durable, seq: msg.seq }, 'message dead-lettered');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.drain()));
+    this.consumers.clear();
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+}
+
+type PulledConsumer = Awaited<ReturnType<JetStreamClient['consumers']['get']>>;
+
+class ConsumerLoop<T = unknown> {
+  private messages: Awaited<ReturnType<PulledConsumer['consume']>> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: BusImpl,
+    readonly spec: ConsumerSpec<T>,
+    readonly handler: Handler<T>,
+    readonly backoffMs: number[],
+    readonly maxDeliver: number,
+  ) {}
+
+  async start(consumer: PulledConsumer): Promise<void> {
+    const concurrency = this.spec.concurrency ?? 16;
+    this.messages = await consumer.consume({ max_messages: concurrency });
+    const messages = this.messages;
+    this.done = (async () => {
+      for await (const msg of messages) {
+        const work = this.bus.handle(this, msg).finally(() => this.inFlight.delete(work));
+        this.inFlight.add(work);
+        if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+      }
+      await Promise.all(this.inFlight);
+    })();
+  }
+
+  async drain(): Promise<void> {
+    if (!this.messages) return;
+    await this.messages.close();
+    await this.done;
+  }
+}
+
+function decodeOrThrow<T>(codec: Codec<T>, data: Uint8Array): T {
+  try {
+    return codec.decode(data);
+  } catch (cause) {
+    throw new UndecodableMessageError(cause);
+  }
+}
+
+export class UndecodableMessageError extends Error {
+  override readonly name = 'UndecodableMessageError';
+  readonly permanent = true;
+  constructor(cause: unknown) {
+    super('message payload does not decode as its event type', { cause });
+  }
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return /stream not found/i.test(String((err as Error)?.message ?? err));
+}
+function isConsumerNotFound(err: unknown): boolean {
+  return /consumer not found/i.test(String((err as Error)?.message ?? err));
+}

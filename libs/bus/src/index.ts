@@ -1,0 +1,15 @@
+export {
+  type Bus,
+  type BusOptions,
+  type Codec,
+  type ConsumerHandle,
+  type ConsumerSpec,
+  connectBus,
+  DEAD_LETTER_STREAM,
+  type Delivery,
+  type EventType,
+  type Handler,
+  type StreamSpec,
+  UndecodableMessageError,
+} from './bus.js';
+export { isPermanent, PermanentError } from './errors.js';

@@ -1,0 +1,38 @@
+// Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
+// protobuf codec. Publishers and consumers name events only through this map.
+import { ConversationChanged } from './gen/sms_inbox/conversation/v1/conversation.js';
+import { SmsReceived } from './gen/sms_inbox/ingestion/v1/events.js';
+import { ReplyReceived, SubscriberChanged } from './gen/sms_inbox/subscriber/v1/subscriber.js';
+
+export interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+export interface EventType<T> {
+  subject: string;
+  stream: string;
+  codec: Codec<T>;
+}
+
+const event = <T>(stream: string, subject: string, codec: Codec<T>): EventType<T> => ({
+  stream,
+  subject,
+  codec,
+});
+
+export const Streams = {
+  ingestion: { name: 'INGESTION', subjects: ['ingestion.>'] },
+  subscriber: { name: 'SUBSCRIBER', subjects: ['subscriber.>'] },
+  conversation: { name: 'CONVERSATION', subjects: ['conversation.>'] },
+  deadLetter: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
+} as const;
+
+export type StreamSpec = (typeof Streams)[keyof typeof Streams];
+
+export const Events = {
+  smsReceived: event(Streams.ingestion.name, 'ingestion.sms_received.v1', SmsReceived),
+  replyReceived: event(Streams.subscriber.name, 'subscriber.reply_received.v1', ReplyReceived),
+  subscriberChanged: event(Streams.subscriber.name, 'subscriber.subscriber_changed.v1', SubscriberChanged),
+  conversationChanged: event(Streams.conversation.name, 'conversation.changed.v1', ConversationChanged),
+} as const;

@@ -1,0 +1,244 @@
+// Starting and stopping the processes of a stack on this machine: nats-server, FerretDB and the
+// services. Tests and the local stack both use these; every process gets its own port and temp
+// directory, and is stopped (or killed) when asked.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the repository root (nx.json)');
+    dir = parent;
+  }
+  return dir;
+})();
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function waitForTcp(port: number, timeoutMs = 20_000, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = new Socket();
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        done(false);
+      });
+      socket.connect(port, host);
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `sms-inbox-${prefix}-`));
+}
+
+/** A child process the stack owns. */
+export class ManagedProcess {
+  private exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise((done) => {
+      if (child.exitCode !== null) done(child.exitCode);
+      child.once('exit', (code) => done(code));
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGKILL: the crash drills' tool. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+}
+
+function spawnLogged(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string },
+) {
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? repoRoot,
+    env: options.env ?? process.env,
+    stdio: ['ignore', out, out],
+  });
+  return new ManagedProcess(name, child);
+}
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  process: ManagedProcess;
+  /** Stop (SIGTERM) and start again on the same port and store. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function natsServerBinary(): string {
+  const local = join(repoRoot, '.tools/bin/nats-server');
+  return process.env.NATS_SERVER_BIN ?? (existsSync(local) ? local : 'nats-server');
+}
+
+export async function startNats(
+  options: { port?: number; storeDir?: string; logFile?: string; keepData?: boolean } = {},
+): Promise<NatsServer> {
+  const port = options.port ?? (await freePort());
+  const storeDir = options.storeDir ?? tempDir('nats');
+  mkdirSync(storeDir, { recursive: true });
+  const launch = async () => {
+    const proc = spawnLogged(
+      'nats-server',
+      natsServerBinary(),
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      {
+        logFile: options.logFile,
+      },
+    );
+    await waitForTcp(port);
+    return proc;
+  };
+  const server: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    process: await launch(),
+    restart: async () => {
+      await server.process.stop();
+      server.process = await launch();
+    },
+    stop: async () => {
+      await server.process.stop();
+      if (!options.keepData && !options.storeDir) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+export interface FerretDb {
+  uri: string;
+  port: number;
+  dataDir: string;
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function ferretDbBinary(): string {
+  const bin = process.env.FERRETDB_BIN ?? join(repoRoot, '.tools/bin/ferretdb');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `FerretDB is not installed at ${bin}: run scripts/ensure-tools.sh (npm test and npm start do)`,
+    );
+  }
+  return bin;
+}
+
+export async function startFerretDb(
+  options: { port?: number; dataDir?: string; logFile?: string } = {},
+): Promise<FerretDb> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? tempDir('ferretdb');
+  mkdirSync(dataDir, { recursive: true });
+  const launch = async () => {
+    const proc = spawnLogged(
+      'ferretdb',
+      ferretDbBinary(),
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${resolve(dataDir)}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--telemetry=disable',
+        '--debug-addr=-',
+        '--log-level=warn',
+      ],
+      { logFile: options.logFile },
+    );
+    await waitForTcp(port);
+    return proc;
+  };
+  const db: FerretDb = {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    port,
+    dataDir,
+    process: await launch(),
+    restart: async () => {
+      await db.process.stop();
+      db.process = await launch();
+    },
+    stop: async () => {
+      await db.process.stop();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return db;
+}
+
+export const SERVICE_NAMES = [
+  'subscriber',
+  'conversation',
+  'delivery',
+  'scheduler',
+  'ingestion',
+  'gateway',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Runs a service from its TypeScript sources (no build step), as `npm start` in its folder does. */
+export function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, logFile?: string): ManagedProcess {
+  const cwd = join(repoRoot, 'services', name);
+  return spawnLogged(name, process.execPath, ['--conditions=development', '--import', 'tsx', 'src/main.ts'], {
+    cwd,
+    env,
+    logFile,
+  });
+}

@@ -1,0 +1,179 @@
+// The whole system on one machine: NATS, FerretDB and all six services, wired by environment
+// variables exactly as a deployment wires them. `npm start` and the end-to-end tests use it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type FerretDb,
+  freePort,
+  type ManagedProcess,
+  type NatsServer,
+  SERVICE_NAMES,
+  type ServiceName,
+  spawnService,
+  startFerretDb,
+  startNats,
+} from './processes.js';
+
+/** The demo values of API.md's variables; anything set in the environment wins. */
+export const DEMO_ENV = {
+  SHOPIFY_API_KEY: 'demo-api-key',
+  SHOPIFY_API_SECRET: 'demo-api-secret',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'demo-twilio-auth-token',
+} as const;
+
+export interface StackOptions {
+  /** Where logs (and, when `persistent`, data) go. */
+  dir: string;
+  persistent?: boolean;
+  /** Environment given by the user: API.md's variables override the defaults. */
+  env?: NodeJS.ProcessEnv;
+  /** Fixed ports (the local stack) or free ones (tests). */
+  fixedPorts?: boolean;
+  logLevel?: string;
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  gatewayUrl: string;
+  ingestionUrl: string;
+  nats?: NatsServer;
+  ferret?: FerretDb;
+  services: Map<ServiceName, ManagedProcess>;
+  serviceEnv(name: ServiceName): NodeJS.ProcessEnv;
+  opsPort(name: ServiceName): number;
+  startService(name: ServiceName): Promise<ManagedProcess>;
+  waitReady(name: ServiceName, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const FIXED_PORTS = {
+  gateway: { http: 8080 },
+  ingestion: { http: 8081 },
+  subscriber: { http: 8082, grpc: 50051 },
+  conversation: { http: 8083, grpc: 50052 },
+  delivery: { http: 8084, grpc: 50053 },
+  scheduler: { http: 8085, grpc: 50054 },
+} as const;
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const userEnv = options.env ?? {};
+  const pick = (key: string, fallback: () => Promise<string> | string) =>
+    userEnv[key] !== undefined && userEnv[key] !== '' ? userEnv[key]! : fallback();
+  const logs = join(options.dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+
+  let nats: NatsServer | undefined;
+  let ferret: FerretDb | undefined;
+  const natsUrl = await pick('NATS_URL', async () => {
+    nats = await startNats({
+      port: options.fixedPorts ? 4223 : undefined,
+      storeDir: options.persistent ? join(options.dir, 'nats') : undefined,
+      logFile: join(logs, 'nats-server.log'),
+    });
+    return nats.url;
+  });
+  const mongoUri = await pick('MONGODB_URI', async () => {
+    ferret = await startFerretDb({
+      port: options.fixedPorts ? 27017 : undefined,
+      dataDir: options.persistent ? join(options.dir, 'ferretdb') : undefined,
+      logFile: join(logs, 'ferretdb.log'),
+    });
+    return ferret.uri;
+  });
+
+  const ports = {} as Record<ServiceName, { http: number; grpc: number }>;
+  for (const name of SERVICE_NAMES) {
+    const fixed = FIXED_PORTS[name] as { http: number; grpc?: number };
+    ports[name] = options.fixedPorts
+      ? { http: fixed.http, grpc: fixed.grpc ?? 0 }
+      : { http: await freePort(), grpc: await freePort() };
+  }
+  ports.gateway.http = Number(await pick('GATEWAY_PORT', () => String(ports.gateway.http)));
+  ports.ingestion.http = Number(await pick('INGESTION_PORT', () => String(ports.ingestion.http)));
+
+  const env: Record<string, string> = {
+    SHOPIFY_API_KEY: await pick('SHOPIFY_API_KEY', () => DEMO_ENV.SHOPIFY_API_KEY),
+    SHOPIFY_API_SECRET: await pick('SHOPIFY_API_SECRET', () => DEMO_ENV.SHOPIFY_API_SECRET),
+    TWILIO_ACCOUNT_SID: await pick('TWILIO_ACCOUNT_SID', () => DEMO_ENV.TWILIO_ACCOUNT_SID),
+    TWILIO_AUTH_TOKEN: await pick('TWILIO_AUTH_TOKEN', () => DEMO_ENV.TWILIO_AUTH_TOKEN),
+    TWILIO_API_BASE_URL: await pick(
+      'TWILIO_API_BASE_URL',
+      () => `http://127.0.0.1:${ports.ingestion.http}/__twilio-unset`,
+    ),
+    PUBLIC_BASE_URL: await pick('PUBLIC_BASE_URL', () => `http://127.0.0.1:${ports.ingestion.http}`),
+    NATS_URL: natsUrl,
+    MONGODB_URI: mongoUri,
+    GATEWAY_PORT: String(ports.gateway.http),
+    INGESTION_PORT: String(ports.ingestion.http),
+    SUBSCRIBER_GRPC_ADDR: `127.0.0.1:${ports.subscriber.grpc}`,
+    CONVERSATION_GRPC_ADDR: `127.0.0.1:${ports.conversation.grpc}`,
+    LOG_LEVEL: options.logLevel ?? userEnv.LOG_LEVEL ?? 'info',
+  };
+  if (userEnv.OTEL_EXPORTER_OTLP_ENDPOINT)
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = userEnv.OTEL_EXPORTER_OTLP_ENDPOINT;
+
+  const services = new Map<ServiceName, ManagedProcess>();
+  const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...env,
+    HTTP_PORT: String(ports[name].http),
+    GRPC_PORT: String(ports[name].grpc),
+    OTEL_SERVICE_NAME: `sms-inbox-${name}`,
+  });
+  const opsPort = (name: ServiceName) => ports[name].http;
+
+  const waitReady = async (name: ServiceName, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    const url = `http://127.0.0.1:${opsPort(name)}/readyz`;
+    while (Date.now() < deadline) {
+      const proc = services.get(name);
+      if (proc && !proc.running)
+        throw new Error(`${name} exited while starting; see ${join(logs, `${name}.log`)}`);
+      try {
+        const res = await fetch(url);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${name} not ready after ${timeoutMs} ms; see ${join(logs, `${name}.log`)}`);
+  };
+
+  const startService = async (name: ServiceName) => {
+    const proc = spawnService(name, serviceEnv(name), join(logs, `${name}.log`));
+    services.set(name, proc);
+    await waitReady(name);
+    return proc;
+  };
+
+  const stack: Stack = {
+    env,
+    gatewayUrl: `http://127.0.0.1:${ports.gateway.http}`,
+    ingestionUrl: `http://127.0.0.1:${ports.ingestion.http}`,
+    nats,
+    ferret,
+    services,
+    serviceEnv,
+    opsPort,
+    startService,
+    waitReady,
+    stop: async () => {
+      await Promise.all([...services.values()].map((p) => p.stop()));
+      await nats?.stop();
+      await ferret?.stop();
+    },
+  };
+
+  try {
+    // Owners of gRPC APIs first, so their clients find them.
+    await Promise.all((['subscriber', 'conversation'] as const).map(startService));
+    await Promise.all((['delivery', 'scheduler', 'ingestion', 'gateway'] as const).map(startService));
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}

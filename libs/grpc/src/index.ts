@@ -1,0 +1,174 @@
+// gRPC server and client helpers: the standard health service, deadlines on every call, and the
+// one mapping between application errors and gRPC status codes.
+import {
+  type Client,
+  credentials,
+  type handleUnaryCall,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type ServiceError,
+  status,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { AppError, ErrorKind, isAppError, type Logger } from '@sms-inbox/platform';
+import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+
+const kindToStatus: Record<ErrorKind, status> = {
+  invalid: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  not_found: status.NOT_FOUND,
+  conflict: status.ALREADY_EXISTS,
+  unprocessable: status.FAILED_PRECONDITION,
+  too_many_requests: status.RESOURCE_EXHAUSTED,
+  unavailable: status.UNAVAILABLE,
+  timeout: status.DEADLINE_EXCEEDED,
+  internal: status.INTERNAL,
+};
+const statusToKind = new Map<status, ErrorKind>(
+  Object.entries(kindToStatus).map(([kind, code]) => [code, kind as ErrorKind]),
+);
+statusToKind.set(status.ABORTED, ErrorKind.conflict);
+
+const CODE_KEY = 'app-error-code';
+const DETAILS_KEY = 'app-error-details';
+
+export interface GrpcServiceBinding {
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  health: HealthImplementation;
+  stop(): Promise<void>;
+}
+
+/**
+ * Binds the services and `grpc.health.v1.Health` on `port` (0 picks a free one). Handlers that
+ * throw an AppError answer its status code, with the error's code in trailing metadata.
+ */
+export async function startGrpcServer(options: {
+  port: number;
+  host?: string;
+  services: GrpcServiceBinding[];
+  logger: Logger;
+}): Promise<RunningGrpcServer> {
+  const server = new Server();
+  const statusMap: ServingStatusMap = { '': 'SERVING' };
+  for (const s of options.services) statusMap[s.name] = 'SERVING';
+  const health = new HealthImplementation(statusMap);
+  health.addToServer(server);
+  for (const s of options.services) server.addService(s.definition, s.implementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${options.host ?? '0.0.0.0'}:${options.port}`,
+      ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
+  );
+  return {
+    port,
+    health,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of options.services) health.setStatus(s.name, 'NOT_SERVING');
+        const force = setTimeout(() => server.forceShutdown(), 10_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Wraps an async function as a unary handler, mapping thrown errors to gRPC statuses. */
+export function unary<Req, Res>(
+  fn: (request: Req, metadata: Metadata) => Promise<Res>,
+  logger: Logger,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call.request, call.metadata).then(
+      (response) => callback(null, response),
+      (err: unknown) => callback(toServiceError(err, logger)),
+    );
+  };
+}
+
+function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
+  const metadata = new Metadata();
+  if (isAppError(err)) {
+    metadata.set(CODE_KEY, err.code);
+    if (err.details) metadata.set(DETAILS_KEY, JSON.stringify(err.details));
+    return { code: kindToStatus[err.kind], details: err.message, metadata };
+  }
+  logger.error({ err }, 'unhandled error in gRPC handler');
+  metadata.set(CODE_KEY, 'internal');
+  return { code: status.INTERNAL, details: 'internal error', metadata };
+}
+
+/** Client-side: a gRPC failure as the AppError the server meant (or unavailable/timeout). */
+export function fromServiceError(err: ServiceError): AppError {
+  const code = err.metadata?.get(CODE_KEY)[0];
+  const detailsRaw = err.metadata?.get(DETAILS_KEY)[0];
+  const details =
+    typeof detailsRaw === 'string' ? (JSON.parse(detailsRaw) as Record<string, unknown>) : undefined;
+  if (typeof code === 'string' && code !== 'internal') {
+    return new AppError(statusToKind.get(err.code) ?? ErrorKind.internal, code, err.details, {
+      cause: err,
+      details,
+    });
+  }
+  if (err.code === status.DEADLINE_EXCEEDED) {
+    return new AppError(ErrorKind.timeout, 'upstream_timeout', 'a backing service did not answer in time', {
+      cause: err,
+    });
+  }
+  if (err.code === status.UNAVAILABLE) {
+    return new AppError(ErrorKind.unavailable, 'upstream_unavailable', 'a backing service is unavailable', {
+      cause: err,
+    });
+  }
+  return new AppError(ErrorKind.internal, 'upstream_error', 'a backing service failed', { cause: err });
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** Calls a unary method with a deadline; failures arrive as AppErrors. */
+export function call<Req, Res>(
+  client: Client,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  timeoutMs = 5_000,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    method.call(
+      client,
+      request,
+      new Metadata(),
+      { deadline: new Date(Date.now() + timeoutMs) },
+      (err, response) => (err ? reject(fromServiceError(err)) : resolve(response)),
+    );
+  });
+}
+
+export type ClientConstructor<C> = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+  options?: object,
+) => C;
+
+export function createClient<C>(Ctor: ClientConstructor<C>, address: string): C {
+  return new Ctor(address, credentials.createInsecure(), {
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.enable_retries': 1,
+  });
+}

@@ -1,0 +1,139 @@
+// The express app factory every service uses: /healthz, /readyz, /metrics, request metrics,
+// and the one mapper from errors to the API's error body.
+import type { Server } from 'node:http';
+import { AppError, httpStatusOf, isAppError, type Logger } from '@sms-inbox/platform';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
+import { collectDefaultMetrics, Histogram, register } from 'prom-client';
+
+export type { Express, NextFunction, Request, Response };
+export { express };
+
+let defaultMetricsStarted = false;
+
+const httpDuration = new Histogram({
+  name: 'sms_inbox_http_request_duration_seconds',
+  help: 'HTTP requests by route, method and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<boolean> | boolean;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  readiness: ReadinessCheck[];
+}
+
+/** An express app with the operations endpoints in place; add routes, then call `finish`. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  if (!defaultMetricsStarted) {
+    collectDefaultMetrics({ prefix: 'sms_inbox_' });
+    defaultMetricsStarted = true;
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern keeps label values bounded; unmatched paths share one label.
+      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      options.readiness.map(async (r) => {
+        try {
+          return [r.name, await r.check()] as const;
+        } catch {
+          return [r.name, false] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, ok]) => ok);
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', register.contentType);
+    res.send(await register.metrics());
+  });
+  return app;
+}
+
+/** Unknown routes and every error, mapped once to `{"error": {"code", "message", …}}`. */
+export function finishHttpApp(app: Express, logger: Logger): void {
+  app.use((_req, _res, next) => next(new AppError('not_found', 'route_not_found', 'no such route')));
+  const mapper: ErrorRequestHandler = (err, _req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError.kind === 'internal') logger.error({ err }, 'request failed');
+    const status = httpStatusOf[appError.kind];
+    res
+      .status(status)
+      .json({ error: { code: appError.code, message: appError.message, ...appError.details } });
+  };
+  app.use(mapper);
+}
+
+function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  // body-parser and express errors carry a 4xx status and a type.
+  const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (status === 413) return new AppError('invalid', 'payload_too_large', 'request body is too large');
+  if (e?.type === 'entity.parse.failed')
+    return new AppError('invalid', 'malformed_body', 'request body is not valid');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('invalid', 'bad_request', e.message ?? 'bad request');
+  }
+  return new AppError('internal', 'internal', 'internal error', { cause: err });
+}
+
+/** Wraps an async route handler so a rejection reaches the error mapper. */
+export function route(handler: (req: Request, res: Response) => Promise<unknown>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).catch(next);
+  };
+}
+
+export interface RunningHttpServer {
+  port: number;
+  server: Server;
+  /** Stop accepting connections and wait for in-flight requests. */
+  close(): Promise<void>;
+}
+
+export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningHttpServer> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('error', reject);
+    server.once('listening', () => {
+      const address = server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      resolve({
+        port: bound,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,49 @@
+// Validated, typed configuration read from the environment once at start-up.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses `env` with `schema` (keys are the variable names) and returns a frozen result.
+ * Throws ConfigError naming every bad or missing variable, so a service fails fast and clearly.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.infer<S>> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Reusable env field parsers. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: () => z.string().url(),
+  nonEmpty: () => z.string().min(1),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+/** Variables every service shares. */
+export const commonEnv = {
+  LOG_LEVEL: env.logLevel(),
+  SHUTDOWN_TIMEOUT_MS: env.positiveInt(20_000),
+};
+
+/** Variables of a service that uses the bus and its own database. */
+export const infraEnv = (defaultDatabase: string) => ({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/'),
+  MONGODB_DATABASE: z.string().min(1).default(defaultDatabase),
+});

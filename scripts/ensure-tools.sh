@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the tools the project needs into the git-ignored .tools/ folder when they are missing:
+# FerretDB (the MongoDB-wire server) built from its Go module, and checks nats-server.
+# Safe to run again: what is already there is kept.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools/bin"
+mkdir -p "$tools"
+
+FERRETDB_VERSION="v1.24.2"
+
+say() { printf '[tools] %s\n' "$*" >&2; }
+
+ensure_ferretdb() {
+  if [ -x "$tools/ferretdb" ] && "$tools/ferretdb" --version 2>/dev/null | grep -q "${FERRETDB_VERSION}"; then
+    return
+  fi
+  command -v go >/dev/null || { say "Go is needed to build FerretDB (go.dev/doc/install)"; exit 1; }
+  say "building FerretDB ${FERRETDB_VERSION} from the Go module proxy (first time only, about 2-3 minutes)..."
+  local src work
+  # `go install …/cmd/ferretdb@version` builds a binary that panics at start, because the module
+  # ships without build/version/version.txt; build from the module's source with that file added.
+  src="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@${FERRETDB_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$src" ] || { say "could not download the FerretDB module"; exit 1; }
+  work="$(mktemp -d)"
+  cp -r "$src/." "$work/"
+  chmod -R u+w "$work"
+  echo "${FERRETDB_VERSION}" > "$work/build/version/version.txt"
+  (cd "$work" && go build -trimpath -o "$tools/ferretdb" ./cmd/ferretdb)
+  rm -rf "$work"
+  say "FerretDB installed at .tools/bin/ferretdb"
+}
+
+ensure_nats() {
+  if command -v nats-server >/dev/null || [ -x "$tools/nats-server" ]; then
+    return
+  fi
+  command -v go >/dev/null || { say "nats-server is missing and Go is not installed to build it"; exit 1; }
+  say "installing nats-server from the Go module proxy..."
+  GOBIN="$tools" go install github.com/nats-io/nats-server/v2@v2.10.29
+}
+
+ensure_ferretdb
+ensure_nats

@@ -1,0 +1,15 @@
+import { commonEnv, env, infraEnv, loadConfig } from '@sms-inbox/platform';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...commonEnv,
+  ...infraEnv('sms_inbox_conversation'),
+  HTTP_PORT: env.port(8083),
+  GRPC_PORT: env.port(50052),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export const loadConversationConfig = (
+  source: Record<string, string | undefined> = process.env,
+): Readonly<Config> => loadConfig(schema, source);

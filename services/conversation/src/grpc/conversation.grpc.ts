@@ -1,0 +1,37 @@
+// gRPC adapter of the conversation service.
+import { conversationV1 } from '@sms-inbox/contracts';
+import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
+import { invalid, type Logger } from '@sms-inbox/platform';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import { toConversation } from '../usecases/conversation-view.js';
+import type { ListConversations } from '../usecases/list-conversations.usecase.js';
+
+const requireShop = (shop: string) => {
+  if (!shop) throw invalid('missing_shop', 'shop is required');
+  return shop;
+};
+
+export function conversationGrpc(deps: {
+  conversations: ConversationRepository;
+  listConversations: ListConversations;
+  logger: Logger;
+}): GrpcServiceBinding {
+  const { conversations, listConversations, logger } = deps;
+  const implementation: conversationV1.ConversationServiceServer = {
+    listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
+      const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
+      return { conversations: page.items.map(toConversation), nextCursor: page.nextCursor ?? undefined };
+    }, logger),
+    getInboxSummary: unary(
+      async (req: conversationV1.GetInboxSummaryRequest) => ({
+        unresolved: await conversations.countByStatus(requireShop(req.shop), 'unresolved'),
+      }),
+      logger,
+    ),
+  };
+  return {
+    name: 'sms_inbox.conversation.v1.ConversationService',
+    definition: conversationV1.ConversationServiceService,
+    implementation,
+  };
+}

@@ -1,0 +1,211 @@
+// Conversations: exactly one per subscriber per shop. Every query names the shop.
+import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { phoneDigits } from '@sms-inbox/platform';
+import { Schema, Types } from 'mongoose';
+import type { ConversationStatus } from '../domain/conversation-status.js';
+import type { ActivityCursor } from '../domain/cursor.js';
+import type { MessageRecord } from './message.repository.js';
+
+/** What conversations keep of their subscriber: enough to search and to know consent. */
+export interface SubscriberSnapshot {
+  phone: string;
+  phoneDigits: string;
+  firstName: string | null;
+  lastName: string | null;
+  status: 'active' | 'opted_out';
+  version: number;
+}
+
+export interface ConversationRecord {
+  _id: string;
+  shop: string;
+  subscriberId: string;
+  status: ConversationStatus;
+  statusChangedAt: Date;
+  lastActivityAt: Date;
+  lastMessage: MessageRecord | null;
+  subscriber: SubscriberSnapshot;
+  revision: number;
+  createdAt: Date;
+}
+
+const conversationSchema = new Schema<ConversationRecord>(
+  {
+    _id: { type: String, required: true },
+    shop: { type: String, required: true },
+    subscriberId: { type: String, required: true },
+    status: { type: String, required: true },
+    statusChangedAt: { type: Date, required: true },
+    lastActivityAt: { type: Date, required: true },
+    lastMessage: { type: Schema.Types.Mixed, default: null },
+    subscriber: { type: Schema.Types.Mixed, required: true },
+    revision: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+// One conversation per subscriber per shop; serves the lookup when a subscriber writes.
+conversationSchema.index({ shop: 1, subscriberId: 1 }, { unique: true });
+// Serves the inbox list filtered by status, newest activity first, and the unresolved count.
+conversationSchema.index({ shop: 1, status: 1, lastActivityAt: -1, _id: -1 });
+// Serves the unfiltered inbox list, newest activity first.
+conversationSchema.index({ shop: 1, lastActivityAt: -1, _id: -1 });
+
+export const snapshotOf = (
+  s: {
+    phone: string;
+    firstName?: string | null | undefined;
+    lastName?: string | null | undefined;
+    status: string;
+  },
+  version: number,
+): SubscriberSnapshot => ({
+  phone: s.phone,
+  phoneDigits: phoneDigits(s.phone),
+  firstName: s.firstName ?? null,
+  lastName: s.lastName ?? null,
+  status: s.status === 'opted_out' ? 'opted_out' : 'active',
+  version,
+});
+
+export interface ListQuery {
+  status?: ConversationStatus;
+  q?: string;
+  limit: number;
+  after?: ActivityCursor;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class ConversationRepository {
+  private readonly model;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations');
+  }
+
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** The subscriber's conversation, created on first use. */
+  async findOrCreate(
+    shop: string,
+    subscriberId: string,
+    snapshot: SubscriberSnapshot,
+    at: Date,
+  ): Promise<ConversationRecord> {
+    const status: ConversationStatus = snapshot.status === 'opted_out' ? 'opted_out' : 'unresolved';
+    try {
+      const doc = await this.model
+        .findOneAndUpdate(
+          { shop, subscriberId },
+          {
+            $setOnInsert: {
+              _id: new Types.ObjectId().toHexString(),
+              status,
+              statusChangedAt: new Date(0),
+              lastActivityAt: at,
+              lastMessage: null,
+              subscriber: snapshot,
+              revision: 0,
+              createdAt: at,
+            },
+          },
+          { upsert: true, new: true },
+        )
+        .lean<ConversationRecord>();
+      return doc!;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.model.findOne({ shop, subscriberId }).lean<ConversationRecord>())!;
+    }
+  }
+
+  findBySubscriber(shop: string, subscriberId: string): Promise<ConversationRecord | null> {
+    return this.model.findOne({ shop, subscriberId }).lean<ConversationRecord>().exec();
+  }
+
+  findById(shop: string, id: string): Promise<ConversationRecord | null> {
+    return this.model.findOne({ _id: id, shop }).lean<ConversationRecord>().exec();
+  }
+
+  /** Makes `message` the last one unless a newer one is already there. */
+  async recordActivity(shop: string, id: string, message: MessageRecord): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: id, shop, lastActivityAt: { $lte: message.createdAt } },
+      { $set: { lastActivityAt: message.createdAt, lastMessage: message }, $inc: { revision: 1 } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /**
+   * Sets the status when the cause is newer than the last status change, so a redelivered old
+   * event never overrides a later decision (a merchant's Resolve after the text arrived).
+   */
+  async setStatus(
+    shop: string,
+    id: string,
+    allowedFrom: ConversationStatus[],
+    to: ConversationStatus,
+    causeAt: Date,
+  ): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
+      { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /** Keeps the newest subscriber snapshot (by version). */
+  async updateSnapshot(shop: string, subscriberId: string, snapshot: SubscriberSnapshot): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { shop, subscriberId, 'subscriber.version': { $lt: snapshot.version } },
+      { $set: { subscriber: snapshot }, $inc: { revision: 1 } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  async list(shop: string, query: ListQuery): Promise<ConversationRecord[]> {
+    const filter: Record<string, unknown> = { shop };
+    if (query.status) filter.status = query.status;
+    const and: Record<string, unknown>[] = [];
+    if (query.after) {
+      and.push({
+        $or: [
+          { lastActivityAt: { $lt: query.after.at } },
+          { lastActivityAt: query.after.at, _id: { $lt: query.after.id } },
+        ],
+      });
+    }
+    const q = query.q?.trim();
+    if (q) {
+      const digits = phoneDigits(q);
+      const nameRe = new RegExp(escapeRegex(q), 'i');
+      const or: Record<string, unknown>[] = [
+        { 'subscriber.firstName': nameRe },
+        { 'subscriber.lastName': nameRe },
+      ];
+      if (digits.length >= 3) or.push({ 'subscriber.phoneDigits': new RegExp(escapeRegex(digits)) });
+      const parts = q.split(/\s+/);
+      if (parts.length === 2) {
+        or.push({
+          'subscriber.firstName': new RegExp(`^${escapeRegex(parts[0]!)}`, 'i'),
+          'subscriber.lastName': new RegExp(`^${escapeRegex(parts[1]!)}`, 'i'),
+        });
+      }
+      and.push({ $or: or });
+    }
+    if (and.length) filter.$and = and;
+    return this.model
+      .find(filter)
+      .sort({ lastActivityAt: -1, _id: -1 })
+      .limit(query.limit)
+      .lean<ConversationRecord[]>()
+      .exec();
+  }
+
+  countByStatus(shop: string, status: ConversationStatus): Promise<number> {
+    return this.model.countDocuments({ shop, status }).exec();
+  }
+}

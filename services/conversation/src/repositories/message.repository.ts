@@ -1,0 +1,83 @@
+// Messages of conversations. Each has a dedupe key (inbound: the provider's MessageSid), unique
+// per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
+import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { Schema, Types } from 'mongoose';
+
+export type MessageStatus =
+  | 'received'
+  | 'scheduled'
+  | 'queued'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'canceled';
+
+export interface MessageRecord {
+  _id: string;
+  shop: string;
+  conversationId: string;
+  dedupeKey: string;
+  direction: 'inbound' | 'outbound';
+  text: string;
+  mediaUrls: string[];
+  discountCode: string | null;
+  status: MessageStatus;
+  createdAt: Date;
+  scheduledFor: Date | null;
+  sentAt: Date | null;
+  quietHoursOverride: boolean;
+}
+
+const messageSchema = new Schema<MessageRecord>(
+  {
+    _id: { type: String, required: true },
+    shop: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    dedupeKey: { type: String, required: true },
+    direction: { type: String, required: true },
+    text: { type: String, default: '' },
+    mediaUrls: { type: [String], default: [] },
+    discountCode: { type: String, default: null },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    scheduledFor: { type: Date, default: null },
+    sentAt: { type: Date, default: null },
+    quietHoursOverride: { type: Boolean, default: false },
+  },
+  { versionKey: false, minimize: false },
+);
+// Makes each inbound SMS (and each idempotent reply) one message only.
+messageSchema.index({ shop: 1, dedupeKey: 1 }, { unique: true });
+// Serves a conversation's history, oldest first.
+messageSchema.index({ shop: 1, conversationId: 1, createdAt: 1, _id: 1 });
+
+export class MessageRepository {
+  private readonly model;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<MessageRecord>('Message', messageSchema, 'messages');
+  }
+
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** Inserts the message unless its dedupe key exists; returns the stored one either way. */
+  async insertOnce(message: Omit<MessageRecord, '_id'>): Promise<MessageRecord> {
+    const doc = { ...message, _id: new Types.ObjectId().toHexString() };
+    try {
+      await this.model.create(doc);
+      return doc;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.model
+        .findOne({ shop: message.shop, dedupeKey: message.dedupeKey })
+        .lean<MessageRecord>())!;
+    }
+  }
+
+  countInConversation(shop: string, conversationId: string): Promise<number> {
+    return this.model.countDocuments({ shop, conversationId }).exec();
+  }
+}

@@ -1,0 +1,78 @@
+// Composition of the conversation service: connections → repositories → use cases → transports.
+import { connectBus } from '@sms-inbox/bus';
+import { Events, Streams } from '@sms-inbox/contracts';
+import { startGrpcServer } from '@sms-inbox/grpc';
+import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
+import { connectMongo, pingMongo } from '@sms-inbox/mongo';
+import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import type { Config } from './config.js';
+import { conversationGrpc } from './grpc/conversation.grpc.js';
+import { ConversationRepository } from './repositories/conversation.repository.js';
+import { MessageRepository } from './repositories/message.repository.js';
+import { AnnounceChange } from './usecases/announce-change.js';
+import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
+import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
+import { ListConversations } from './usecases/list-conversations.usecase.js';
+
+export interface ConversationService extends Running {
+  httpPort: number;
+  grpcPort: number;
+}
+
+export async function startConversation(config: Readonly<Config>): Promise<ConversationService> {
+  const logger = createLogger('conversation', config.LOG_LEVEL);
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    name: 'conversation',
+    logger,
+    replicas: config.NATS_STREAM_REPLICAS,
+  });
+  await bus.ensureStreams([Streams.subscriber, Streams.conversation]);
+
+  const conversations = new ConversationRepository(mongo);
+  const messages = new MessageRepository(mongo);
+  await Promise.all([conversations.init(), messages.init()]);
+
+  const announce = new AnnounceChange(conversations, bus);
+  const appendInboundReply = new AppendInboundReply(conversations, messages, announce);
+  const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
+  const listConversations = new ListConversations(conversations);
+
+  const grpc = await startGrpcServer({
+    port: config.GRPC_PORT,
+    services: [conversationGrpc({ conversations, listConversations, logger })],
+    logger,
+  });
+  const app = createHttpApp({
+    logger,
+    readiness: [
+      { name: 'nats', check: () => bus.isReady() },
+      { name: 'mongodb', check: () => pingMongo(mongo) },
+    ],
+  });
+  finishHttpApp(app, logger);
+  const http = await listen(app, config.HTTP_PORT);
+
+  const consumers = [
+    await bus.consume({ event: Events.replyReceived, durable: 'conversation-reply-received' }, (e) =>
+      appendInboundReply.execute(e),
+    ),
+    await bus.consume({ event: Events.subscriberChanged, durable: 'conversation-subscriber-changed' }, (e) =>
+      applySubscriberChange.execute(e),
+    ),
+  ];
+
+  return {
+    httpPort: http.port,
+    grpcPort: grpc.port,
+    stop: () =>
+      stopAll([
+        ...consumers.map((c) => () => c.drain()),
+        () => grpc.stop(),
+        () => http.close(),
+        () => bus.close(),
+        () => mongo.close(),
+      ]),
+  };
+}

@@ -1,0 +1,26 @@
+// Publishes a conversation's current state with the shop's unresolved count, for live updates.
+// The id carries the revision, so repeats after a redelivery are dropped by the broker.
+import type { Bus } from '@sms-inbox/bus';
+import { Events } from '@sms-inbox/contracts';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import { toConversation } from './conversation-view.js';
+
+export class AnnounceChange {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly bus: Bus,
+  ) {}
+
+  async execute(shop: string, conversationId: string): Promise<void> {
+    const [conversation, unresolved] = await Promise.all([
+      this.conversations.findById(shop, conversationId),
+      this.conversations.countByStatus(shop, 'unresolved'),
+    ]);
+    if (!conversation) return;
+    await this.bus.publish(
+      Events.conversationChanged,
+      { conversation: toConversation(conversation), revision: conversation.revision, unresolved },
+      { msgId: `conversation:${conversation._id}:${conversation.revision}` },
+    );
+  }
+}

@@ -1,0 +1,50 @@
+// A subscriber's text: appended to that subscriber's single conversation, which becomes
+// unresolved. Idempotent by MessageSid; safe to re-run after a crash at any step.
+import type { subscriberV1 } from '@sms-inbox/contracts';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import { snapshotOf } from '../repositories/conversation.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
+import type { AnnounceChange } from './announce-change.js';
+
+export class AppendInboundReply {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly announce: AnnounceChange,
+  ) {}
+
+  async execute(event: subscriberV1.ReplyReceived): Promise<void> {
+    const subscriber = event.subscriber!;
+    const at = event.receivedAt ?? new Date();
+    // Snapshot version 0: any SubscriberChanged event (version ≥ 1) is newer and replaces it.
+    const conversation = await this.conversations.findOrCreate(
+      event.shop,
+      subscriber.id,
+      snapshotOf(subscriber, 0),
+      at,
+    );
+    const message = await this.messages.insertOnce({
+      shop: event.shop,
+      conversationId: conversation._id,
+      dedupeKey: `in:${event.messageSid}`,
+      direction: 'inbound',
+      text: event.body,
+      mediaUrls: event.media.map((m) => m.url),
+      discountCode: null,
+      status: 'received',
+      createdAt: at,
+      scheduledFor: null,
+      sentAt: null,
+      quietHoursOverride: false,
+    });
+    await this.conversations.recordActivity(event.shop, conversation._id, message);
+    await this.conversations.setStatus(
+      event.shop,
+      conversation._id,
+      ['resolved', 'unresolved'],
+      'unresolved',
+      message.createdAt,
+    );
+    await this.announce.execute(event.shop, conversation._id);
+  }
+}

@@ -1,0 +1,21 @@
+import { commonEnv, env, loadConfig } from '@sms-inbox/platform';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...commonEnv,
+  GATEWAY_PORT: env.port(8080),
+  SHOPIFY_API_KEY: z.string().min(1),
+  SHOPIFY_API_SECRET: z.string().min(1),
+  SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  CONVERSATION_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+  /** Deadline of each gRPC call to a backing service. */
+  GRPC_TIMEOUT_MS: env.positiveInt(5_000),
+  /** Allowed clock skew when checking session tokens' exp/nbf. */
+  TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export const loadGatewayConfig = (
+  source: Record<string, string | undefined> = process.env,
+): Readonly<Config> => loadConfig(schema, source);

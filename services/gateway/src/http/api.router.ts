@@ -1,0 +1,124 @@
+// The dashboard REST API (API.md "Gateway REST API"): session-token auth on every /v1 route,
+// request validation, gRPC calls with deadlines, and the API's JSON shapes.
+import type { Client } from '@grpc/grpc-js';
+import type { conversationV1, subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { express, type Request, route } from '@sms-inbox/http';
+import { invalid, isAppError } from '@sms-inbox/platform';
+import type { z } from 'zod';
+import { presentConversation, presentShop } from './presenters.js';
+import { listConversationsQuery, putShopBody } from './schemas.js';
+import type { Session, SessionVerifier } from './session-token.js';
+
+export interface ApiDeps {
+  sessions: SessionVerifier;
+  subscribers: subscriberV1.SubscriberServiceClient;
+  conversations: conversationV1.ConversationServiceClient;
+  timeoutMs: number;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw invalid('invalid_request', 'the request is not valid', {
+      details: { issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return result.data;
+}
+
+const sessionOf = (req: Request) => (req as Request & { session: Session }).session;
+
+export function apiRouter(deps: ApiDeps) {
+  const { subscribers, conversations, timeoutMs } = deps;
+  const rpc = <Req, Res>(client: Client, method: Parameters<typeof call<Req, Res>>[1], request: Req) =>
+    call(client, method, request, timeoutMs);
+  const router = express.Router();
+
+  router.use('/v1', (req, _res, next) => {
+    deps.sessions.verify(req.header('authorization')).then((session) => {
+      (req as Request & { session: Session }).session = session;
+      next();
+    }, next);
+  });
+
+  router.get(
+    '/v1/shop',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(subscribers, subscribers.getShop, { shop });
+      res.json(presentShop(out.shop!));
+    }),
+  );
+
+  router.put(
+    '/v1/shop',
+    express.json({ limit: '32kb' }),
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const body = parse(putShopBody, req.body ?? {});
+      const current = await rpc(subscribers, subscribers.getShop, { shop }).then(
+        (r) => r.shop!,
+        (err) => {
+          if (isAppError(err) && err.kind === 'not_found') return null;
+          throw err;
+        },
+      );
+      const phoneNumber = body.phoneNumber ?? current?.phoneNumber;
+      if (!phoneNumber) throw invalid('phone_number_required', 'phoneNumber is required for a new shop');
+      const out = await rpc(subscribers, subscribers.putShop, {
+        shop: {
+          shop,
+          phoneNumber,
+          keywords: body.keywords ?? current?.keywords ?? ['JOIN'],
+          timezone: body.timezone ?? current?.timezone ?? 'America/New_York',
+          quietHours: body.quietHours === undefined ? current?.quietHours : (body.quietHours ?? undefined),
+          // Texts left empty get the shop's defaults from the subscriber service.
+          texts: {
+            optInConfirmation: '',
+            help: '',
+            optOutConfirmation: '',
+            ...current?.texts,
+            ...body.texts,
+          },
+        },
+      });
+      res.json(presentShop(out.shop!));
+    }),
+  );
+
+  router.get(
+    '/v1/inbox/summary',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(conversations, conversations.getInboxSummary, { shop });
+      res.json({ unresolved: out.unresolved });
+    }),
+  );
+
+  router.get(
+    '/v1/conversations',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const query = parse(listConversationsQuery, req.query);
+      const page = await rpc(conversations, conversations.listConversations, {
+        shop,
+        status: query.status ?? '',
+        query: query.q ?? '',
+        limit: query.limit ?? 25,
+        cursor: query.cursor ?? '',
+      });
+      const ids = [...new Set(page.conversations.map((c) => c.subscriberId))];
+      const found = ids.length
+        ? (await rpc(subscribers, subscribers.batchGetSubscribers, { shop, ids })).subscribers
+        : [];
+      const byId = new Map(found.map((s) => [s.id, s]));
+      res.json({
+        items: page.conversations.map((c) => presentConversation(c, byId.get(c.subscriberId))),
+        nextCursor: page.nextCursor ?? null,
+      });
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,61 @@
+// The webhook receipt ledger: one document per delivery id (Twilio MessageSid, Shopify event
+// id). It de-duplicates webhooks and keeps the raw payload for replay.
+import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { Schema } from 'mongoose';
+
+export interface Receipt {
+  _id: string;
+  source: 'twilio_sms' | 'twilio_status' | 'shopify';
+  shop: string | null;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+  publishedAt: Date | null;
+}
+
+const receiptSchema = new Schema<Receipt>(
+  {
+    _id: { type: String, required: true },
+    source: { type: String, required: true },
+    shop: { type: String, default: null },
+    payload: { type: Schema.Types.Mixed, required: true },
+    receivedAt: { type: Date, required: true },
+    publishedAt: { type: Date, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+// Serves the reconciliation scan for receipts stored but never published.
+receiptSchema.index({ publishedAt: 1, receivedAt: 1 });
+
+export class ReceiptRepository {
+  private readonly model;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<Receipt>('Receipt', receiptSchema, 'receipts');
+  }
+
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** Stores the receipt unless it exists; returns the stored one either way. */
+  async record(receipt: Omit<Receipt, 'publishedAt'>): Promise<Receipt> {
+    try {
+      const stored = await this.model
+        .findOneAndUpdate(
+          { _id: receipt._id },
+          { $setOnInsert: { ...receipt, publishedAt: null } },
+          { upsert: true, new: true },
+        )
+        .lean<Receipt>();
+      return stored!;
+    } catch (err) {
+      // Two deliveries of the same id raced on the upsert: the other one inserted it.
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.model.findById(receipt._id).lean<Receipt>())!;
+    }
+  }
+
+  async markPublished(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, publishedAt: null }, { $set: { publishedAt: at } });
+  }
+}

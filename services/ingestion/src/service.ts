@@ -1,0 +1,56 @@
+// Composition of the ingestion service: connections → repositories → use cases → transports.
+import { connectBus } from '@sms-inbox/bus';
+import { Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { createClient } from '@sms-inbox/grpc';
+import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
+import { connectMongo, pingMongo } from '@sms-inbox/mongo';
+import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import type { Config } from './config.js';
+import { webhooksRouter } from './http/webhooks.router.js';
+import { ReceiptRepository } from './repositories/receipt.repository.js';
+import { ReceiveInboundSms } from './usecases/receive-inbound-sms.usecase.js';
+import { GrpcShopDirectory } from './usecases/shop-directory.js';
+
+export interface IngestionService extends Running {
+  port: number;
+}
+
+export async function startIngestion(config: Readonly<Config>): Promise<IngestionService> {
+  const logger = createLogger('ingestion', config.LOG_LEVEL);
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    name: 'ingestion',
+    logger,
+    replicas: config.NATS_STREAM_REPLICAS,
+  });
+  await bus.ensureStreams([Streams.ingestion]);
+
+  const receipts = new ReceiptRepository(mongo);
+  await receipts.init();
+  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const receiveInboundSms = new ReceiveInboundSms(receipts, new GrpcShopDirectory(subscriberClient), bus);
+
+  const app = createHttpApp({
+    logger,
+    readiness: [
+      { name: 'nats', check: () => bus.isReady() },
+      { name: 'mongodb', check: () => pingMongo(mongo) },
+    ],
+  });
+  app.use(
+    webhooksRouter({
+      authToken: config.TWILIO_AUTH_TOKEN,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      receiveInboundSms,
+    }),
+  );
+  finishHttpApp(app, logger);
+  const http = await listen(app, config.INGESTION_PORT);
+
+  return {
+    port: http.port,
+    stop: () =>
+      stopAll([() => http.close(), () => bus.close(), () => subscriberClient.close(), () => mongo.close()]),
+  };
+}

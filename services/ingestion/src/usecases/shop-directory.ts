@@ -1,0 +1,34 @@
+// Which shop owns a sending number, asked of the subscriber service (the owner of shop
+// settings) and remembered briefly so a burst of webhooks does not ask for each one.
+import type { subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { isAppError } from '@sms-inbox/platform';
+
+export interface ShopDirectory {
+  /** The shop domain whose sending number is `phoneNumber`, or null. */
+  shopFor(phoneNumber: string): Promise<string | null>;
+}
+
+export class GrpcShopDirectory implements ShopDirectory {
+  private readonly cache = new Map<string, { shop: string; expires: number }>();
+
+  constructor(
+    private readonly client: subscriberV1.SubscriberServiceClient,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async shopFor(phoneNumber: string): Promise<string | null> {
+    const hit = this.cache.get(phoneNumber);
+    if (hit && hit.expires > Date.now()) return hit.shop;
+    try {
+      const res = await call(this.client, this.client.findShopByPhoneNumber, { phoneNumber }, 3_000);
+      const shop = res.shop!.shop;
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(phoneNumber, { shop, expires: Date.now() + this.ttlMs });
+      return shop;
+    } catch (err) {
+      if (isAppError(err) && err.kind === 'not_found') return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// gRPC adapter of the subscriber service: thin mapping between contracts and repositories.
+import { subscriberV1 } from '@sms-inbox/contracts';
+import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
+import { invalid, type Logger, notFound } from '@sms-inbox/platform';
+import { defaultTexts, validateShopSettings } from '../domain/shop-settings.js';
+import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
+import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
+import { toSubscriberMessage } from '../usecases/subscriber-view.js';
+
+const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({
+  shop: s._id,
+  phoneNumber: s.phoneNumber,
+  keywords: s.keywords,
+  timezone: s.timezone,
+  quietHours: s.quietHours ?? undefined,
+  texts: s.texts,
+});
+
+/** Empty texts take the defaults. */
+const withDefaults = (
+  texts: subscriberV1.ShopTexts | undefined,
+  defaults: subscriberV1.ShopTexts,
+): subscriberV1.ShopTexts => ({
+  optInConfirmation: texts?.optInConfirmation || defaults.optInConfirmation,
+  help: texts?.help || defaults.help,
+  optOutConfirmation: texts?.optOutConfirmation || defaults.optOutConfirmation,
+});
+
+const requireShop = (shop: string) => {
+  if (!shop) throw invalid('missing_shop', 'shop is required');
+  return shop;
+};
+
+export function subscriberGrpc(deps: {
+  shops: ShopRepository;
+  subscribers: SubscriberRepository;
+  logger: Logger;
+}): GrpcServiceBinding {
+  const { shops, subscribers, logger } = deps;
+  const implementation: subscriberV1.SubscriberServiceServer = {
+    getShop: unary(async (req: subscriberV1.GetShopRequest) => {
+      const shop = await shops.find(requireShop(req.shop));
+      if (!shop) throw notFound('shop_not_found', 'this shop has no settings yet');
+      return { shop: toShopMessage(shop) };
+    }, logger),
+    putShop: unary(async (req: subscriberV1.PutShopRequest) => {
+      const input = req.shop;
+      if (!input) throw invalid('missing_shop', 'shop is required');
+      const valid = validateShopSettings({
+        phoneNumber: input.phoneNumber,
+        keywords: input.keywords,
+        timezone: input.timezone,
+        quietHours: input.quietHours ?? null,
+        texts: withDefaults(input.texts, defaultTexts(input.shop)),
+      });
+      const saved = await shops.save({ _id: requireShop(input.shop), ...valid, updatedAt: new Date() });
+      return { shop: toShopMessage(saved) };
+    }, logger),
+    findShopByPhoneNumber: unary(async (req: subscriberV1.FindShopByPhoneNumberRequest) => {
+      const shop = await shops.findByPhoneNumber(req.phoneNumber);
+      if (!shop) throw notFound('unknown_number', 'no shop sends from this number');
+      return { shop: toShopMessage(shop) };
+    }, logger),
+    getSubscriber: unary(async (req: subscriberV1.GetSubscriberRequest) => {
+      const record = await subscribers.findById(requireShop(req.shop), req.id);
+      if (!record) throw notFound('subscriber_not_found', 'no such subscriber');
+      return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)) };
+    }, logger),
+    batchGetSubscribers: unary(async (req: subscriberV1.BatchGetSubscribersRequest) => {
+      if (req.ids.length > 500) throw invalid('too_many_ids', 'at most 500 ids');
+      const [records, shop] = await Promise.all([
+        subscribers.findByIds(requireShop(req.shop), req.ids),
+        shops.find(req.shop),
+      ]);
+      const now = new Date();
+      return { subscribers: records.map((r) => toSubscriberMessage(r, shop, now)) };
+    }, logger),
+  };
+  return {
+    name: 'sms_inbox.subscriber.v1.SubscriberService',
+    definition: subscriberV1.SubscriberServiceService,
+    implementation,
+  };
+}

@@ -1,0 +1,61 @@
+// Shops' audience settings: sending number, keywords, timezone, quiet hours, auto-reply texts.
+import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { conflict } from '@sms-inbox/platform';
+import { Schema } from 'mongoose';
+
+export interface ShopSettings {
+  _id: string;
+  phoneNumber: string;
+  keywords: string[];
+  timezone: string;
+  quietHours: { start: string; end: string } | null;
+  texts: { optInConfirmation: string; help: string; optOutConfirmation: string };
+  updatedAt: Date;
+}
+
+const shopSchema = new Schema<ShopSettings>(
+  {
+    _id: { type: String, required: true },
+    phoneNumber: { type: String, required: true },
+    keywords: { type: [String], default: [] },
+    timezone: { type: String, required: true },
+    quietHours: { type: Schema.Types.Mixed, default: null },
+    texts: { type: Schema.Types.Mixed, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+// Serves the webhook's shop lookup by `To`, and makes a number belong to one shop only.
+shopSchema.index({ phoneNumber: 1 }, { unique: true });
+
+export class ShopRepository {
+  private readonly model;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<ShopSettings>('Shop', shopSchema, 'shops');
+  }
+
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  find(shop: string): Promise<ShopSettings | null> {
+    return this.model.findById(shop).lean<ShopSettings>().exec();
+  }
+
+  findByPhoneNumber(phoneNumber: string): Promise<ShopSettings | null> {
+    return this.model.findOne({ phoneNumber }).lean<ShopSettings>().exec();
+  }
+
+  async save(settings: ShopSettings): Promise<ShopSettings> {
+    try {
+      await this.model.replaceOne({ _id: settings._id }, settings, { upsert: true });
+      return settings;
+    } catch (err) {
+      if (isDuplicateKey(err)) {
+        throw conflict('phone_number_taken', 'another shop already sends from this number', { cause: err });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// Composition of the subscriber service: connections → repositories → use cases → transports.
+import { connectBus } from '@sms-inbox/bus';
+import { Events, Streams } from '@sms-inbox/contracts';
+import { startGrpcServer } from '@sms-inbox/grpc';
+import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
+import { connectMongo, pingMongo } from '@sms-inbox/mongo';
+import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import type { Config } from './config.js';
+import { subscriberGrpc } from './grpc/subscriber.grpc.js';
+import { ConsentAuditRepository } from './repositories/consent-audit.repository.js';
+import { ShopRepository } from './repositories/shop.repository.js';
+import { SubscriberRepository } from './repositories/subscriber.repository.js';
+import { HandleInboundSms } from './usecases/handle-inbound-sms.usecase.js';
+
+export interface SubscriberService extends Running {
+  httpPort: number;
+  grpcPort: number;
+}
+
+export async function startSubscriber(config: Readonly<Config>): Promise<SubscriberService> {
+  const logger = createLogger('subscriber', config.LOG_LEVEL);
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    name: 'subscriber',
+    logger,
+    replicas: config.NATS_STREAM_REPLICAS,
+  });
+  await bus.ensureStreams([Streams.ingestion, Streams.subscriber]);
+
+  const shops = new ShopRepository(mongo);
+  const subscribers = new SubscriberRepository(mongo);
+  const audit = new ConsentAuditRepository(mongo);
+  await Promise.all([shops.init(), subscribers.init(), audit.init()]);
+
+  const handleInbound = new HandleInboundSms(shops, subscribers, audit, bus, logger);
+
+  const grpc = await startGrpcServer({
+    port: config.GRPC_PORT,
+    services: [subscriberGrpc({ shops, subscribers, logger })],
+    logger,
+  });
+  const app = createHttpApp({
+    logger,
+    readiness: [
+      { name: 'nats', check: () => bus.isReady() },
+      { name: 'mongodb', check: () => pingMongo(mongo) },
+    ],
+  });
+  finishHttpApp(app, logger);
+  const http = await listen(app, config.HTTP_PORT);
+
+  // Consumers start last, once everything they need is up.
+  const inbound = await bus.consume(
+    { event: Events.smsReceived, durable: 'subscriber-sms-received' },
+    (sms) => handleInbound.execute(sms),
+  );
+
+  return {
+    httpPort: http.port,
+    grpcPort: grpc.port,
+    stop: () =>
+      stopAll([
+        () => inbound.drain(),
+        () => grpc.stop(),
+        () => http.close(),
+        () => bus.close(),
+        () => mongo.close(),
+      ]),
+  };
+}
