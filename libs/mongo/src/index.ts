@@ -32,7 +32,15 @@ export async function pingMongo(connection: Connection): Promise<boolean> {
   }
 }
 
-/** MongoDB's duplicate-key error: the signal that an idempotent insert already happened. */
+/**
+ * A unique-index violation: the signal that an idempotent insert already happened. MongoDB and
+ * FerretDB inserts answer code 11000; FerretDB 1.x (SQLite backend) answers an update that would
+ * break a unique index with another code and SQLite's "UNIQUE constraint failed" text.
+ */
 export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (
+    code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed|duplicate key/.test(message))
+  );
 }

@@ -13,6 +13,7 @@ import { AnnounceChange } from './usecases/announce-change.js';
 import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
+import { ListMessages } from './usecases/list-messages.usecase.js';
 
 export interface ConversationService extends Running {
   httpPort: number;
@@ -38,10 +39,11 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const appendInboundReply = new AppendInboundReply(conversations, messages, announce);
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
   const listConversations = new ListConversations(conversations);
+  const listMessages = new ListMessages(conversations, messages);
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
-    services: [conversationGrpc({ conversations, listConversations, logger })],
+    services: [conversationGrpc({ conversations, listConversations, listMessages, logger })],
     logger,
   });
   const app = createHttpApp({

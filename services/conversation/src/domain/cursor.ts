@@ -1,4 +1,4 @@
-// Opaque keyset cursors for "newest activity first" lists: (lastActivityAt, id) of the last item.
+// Opaque keyset cursors for time-ordered lists: (time, id) of the last item of a page.
 import { invalid } from '@sms-inbox/platform';
 
 export interface ActivityCursor {

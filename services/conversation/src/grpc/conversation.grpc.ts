@@ -1,10 +1,11 @@
 // gRPC adapter of the conversation service.
 import { conversationV1 } from '@sms-inbox/contracts';
 import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
-import { invalid, type Logger } from '@sms-inbox/platform';
+import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
-import { toConversation } from '../usecases/conversation-view.js';
+import { toConversation, toMessage } from '../usecases/conversation-view.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
+import type { ListMessages } from '../usecases/list-messages.usecase.js';
 
 const requireShop = (shop: string) => {
   if (!shop) throw invalid('missing_shop', 'shop is required');
@@ -14,9 +15,10 @@ const requireShop = (shop: string) => {
 export function conversationGrpc(deps: {
   conversations: ConversationRepository;
   listConversations: ListConversations;
+  listMessages: ListMessages;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { conversations, listConversations, logger } = deps;
+  const { conversations, listConversations, listMessages, logger } = deps;
   const implementation: conversationV1.ConversationServiceServer = {
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
@@ -28,6 +30,15 @@ export function conversationGrpc(deps: {
       }),
       logger,
     ),
+    getConversation: unary(async (req: conversationV1.GetConversationRequest) => {
+      const conversation = await conversations.findById(requireShop(req.shop), req.id);
+      if (!conversation) throw notFound('conversation_not_found', 'no such conversation');
+      return { conversation: toConversation(conversation) };
+    }, logger),
+    listMessages: unary(async (req: conversationV1.ListMessagesRequest) => {
+      const page = await listMessages.execute({ ...req, shop: requireShop(req.shop) });
+      return { messages: page.items.map(toMessage), nextCursor: page.nextCursor ?? undefined };
+    }, logger),
   };
   return {
     name: 'sms_inbox.conversation.v1.ConversationService',

@@ -88,13 +88,20 @@ export class ConversationRepository {
     await this.model.createIndexes();
   }
 
-  /** The subscriber's conversation, created on first use. */
+  /**
+   * The subscriber's conversation, created on first use together with its first message as
+   * `lastMessage`, so no conversation is ever listed without one.
+   */
   async findOrCreate(
     shop: string,
     subscriberId: string,
     snapshot: SubscriberSnapshot,
-    at: Date,
+    firstMessage: (conversationId: string) => MessageRecord,
   ): Promise<ConversationRecord> {
+    const existing = await this.findBySubscriber(shop, subscriberId);
+    if (existing) return existing;
+    const id = new Types.ObjectId().toHexString();
+    const message = firstMessage(id);
     const status: ConversationStatus = snapshot.status === 'opted_out' ? 'opted_out' : 'unresolved';
     try {
       const doc = await this.model
@@ -102,14 +109,14 @@ export class ConversationRepository {
           { shop, subscriberId },
           {
             $setOnInsert: {
-              _id: new Types.ObjectId().toHexString(),
+              _id: id,
               status,
-              statusChangedAt: new Date(0),
-              lastActivityAt: at,
-              lastMessage: null,
+              statusChangedAt: message.createdAt,
+              lastActivityAt: message.createdAt,
+              lastMessage: message,
               subscriber: snapshot,
-              revision: 0,
-              createdAt: at,
+              revision: 1,
+              createdAt: message.createdAt,
             },
           },
           { upsert: true, new: true },
@@ -117,8 +124,9 @@ export class ConversationRepository {
         .lean<ConversationRecord>();
       return doc!;
     } catch (err) {
+      // Another delivery created it between our read and the upsert.
       if (!isDuplicateKey(err)) throw err;
-      return (await this.model.findOne({ shop, subscriberId }).lean<ConversationRecord>())!;
+      return (await this.findBySubscriber(shop, subscriberId))!;
     }
   }
 

@@ -3,6 +3,8 @@
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { Schema, Types } from 'mongoose';
 
+export const newMessageId = () => new Types.ObjectId().toHexString();
+
 export type MessageStatus =
   | 'received'
   | 'scheduled'
@@ -64,17 +66,23 @@ export class MessageRepository {
   }
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */
-  async insertOnce(message: Omit<MessageRecord, '_id'>): Promise<MessageRecord> {
-    const doc = { ...message, _id: new Types.ObjectId().toHexString() };
+  async insertOnce(doc: MessageRecord): Promise<MessageRecord> {
     try {
       await this.model.create(doc);
       return doc;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await this.model
-        .findOne({ shop: message.shop, dedupeKey: message.dedupeKey })
-        .lean<MessageRecord>())!;
+      return (await this.model.findOne({ shop: doc.shop, dedupeKey: doc.dedupeKey }).lean<MessageRecord>())!;
     }
+  }
+
+  /** A conversation's history, oldest first, after the keyset cursor. */
+  listInConversation(shop: string, conversationId: string, limit: number, after?: { at: Date; id: string }) {
+    const filter: Record<string, unknown> = { shop, conversationId };
+    if (after) {
+      filter.$or = [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: after.id } }];
+    }
+    return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
   countInConversation(shop: string, conversationId: string): Promise<number> {

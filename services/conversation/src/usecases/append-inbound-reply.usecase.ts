@@ -3,7 +3,11 @@
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
-import type { MessageRepository } from '../repositories/message.repository.js';
+import {
+  type MessageRecord,
+  type MessageRepository,
+  newMessageId,
+} from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 
 export class AppendInboundReply {
@@ -16,16 +20,11 @@ export class AppendInboundReply {
   async execute(event: subscriberV1.ReplyReceived): Promise<void> {
     const subscriber = event.subscriber!;
     const at = event.receivedAt ?? new Date();
-    // Snapshot version 0: any SubscriberChanged event (version ≥ 1) is newer and replaces it.
-    const conversation = await this.conversations.findOrCreate(
-      event.shop,
-      subscriber.id,
-      snapshotOf(subscriber, 0),
-      at,
-    );
-    const message = await this.messages.insertOnce({
+    const messageId = newMessageId();
+    const draft = (conversationId: string): MessageRecord => ({
+      _id: messageId,
       shop: event.shop,
-      conversationId: conversation._id,
+      conversationId,
       dedupeKey: `in:${event.messageSid}`,
       direction: 'inbound',
       text: event.body,
@@ -37,6 +36,14 @@ export class AppendInboundReply {
       sentAt: null,
       quietHoursOverride: false,
     });
+    // Snapshot version 0: any SubscriberChanged event (version ≥ 1) is newer and replaces it.
+    const conversation = await this.conversations.findOrCreate(
+      event.shop,
+      subscriber.id,
+      snapshotOf(subscriber, 0),
+      draft,
+    );
+    const message = await this.messages.insertOnce(draft(conversation._id));
     await this.conversations.recordActivity(event.shop, conversation._id, message);
     await this.conversations.setStatus(
       event.shop,

@@ -4,10 +4,10 @@ import type { Client } from '@grpc/grpc-js';
 import type { conversationV1, subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { express, type Request, route } from '@sms-inbox/http';
-import { invalid, isAppError } from '@sms-inbox/platform';
+import { invalid, isAppError, notFound } from '@sms-inbox/platform';
 import type { z } from 'zod';
-import { presentConversation, presentShop } from './presenters.js';
-import { listConversationsQuery, putShopBody } from './schemas.js';
+import { presentConversation, presentMessage, presentShop } from './presenters.js';
+import { listConversationsQuery, listMessagesQuery, putShopBody } from './schemas.js';
 import type { Session, SessionVerifier } from './session-token.js';
 
 export interface ApiDeps {
@@ -120,5 +120,43 @@ export function apiRouter(deps: ApiDeps) {
     }),
   );
 
+  router.get(
+    '/v1/conversations/:id',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const { conversation } = await rpc(conversations, conversations.getConversation, {
+        shop,
+        id: idParam(req),
+      });
+      const subscriber = await rpc(subscribers, subscribers.getSubscriber, {
+        shop,
+        id: conversation!.subscriberId,
+      });
+      res.json(presentConversation(conversation!, subscriber.subscriber));
+    }),
+  );
+
+  router.get(
+    '/v1/conversations/:id/messages',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const query = parse(listMessagesQuery, req.query);
+      const page = await rpc(conversations, conversations.listMessages, {
+        shop,
+        conversationId: idParam(req),
+        limit: query.limit ?? 50,
+        cursor: query.cursor ?? '',
+      });
+      res.json({ items: page.messages.map(presentMessage), nextCursor: page.nextCursor ?? null });
+    }),
+  );
+
   return router;
+}
+
+/** Path ids are opaque; an id that cannot exist is simply not found. */
+function idParam(req: Request): string {
+  const id = String(req.params.id ?? '');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw notFound('not_found', 'no such resource');
+  return id;
 }

@@ -8,6 +8,11 @@ export const listConversationsQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+export const listMessagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM"');
 
 export const putShopBody = z
