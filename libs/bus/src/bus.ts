@@ -44,6 +44,8 @@ export interface BusOptions {
   logger: Logger;
   /** Stream replicas: 1 on one machine, 3 in production. */
   replicas?: number;
+  /** Default ack wait of this process's consumers. */
+  ackWaitMs?: number;
   /** Window within which a repeated Nats-Msg-Id is dropped by the server. */
   duplicateWindowMs?: number;
 }
@@ -189,7 +191,7 @@ class BusImpl implements Bus {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: spec.event.subject,
-      ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+      ack_wait: nanos(spec.ackWaitMs ?? this.options.ackWaitMs ?? 30_000),
       max_deliver: maxDeliver,
       max_ack_pending: 1_000,
     };

@@ -44,6 +44,8 @@ export const commonEnv = {
 export const infraEnv = (defaultDatabase: string) => ({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** How long a consumer may hold a message before JetStream redelivers it. */
+  NATS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/'),
   MONGODB_DATABASE: z.string().min(1).default(defaultDatabase),
 });

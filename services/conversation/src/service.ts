@@ -28,6 +28,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     name: 'conversation',
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
+    ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
   await bus.ensureStreams([Streams.subscriber, Streams.conversation]);
 

@@ -19,6 +19,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     name: 'delivery',
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
+    ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
   await bus.ensureStreams([Streams.conversation]);
   const app = createHttpApp({

@@ -23,6 +23,7 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
     name: 'ingestion',
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
+    ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
   await bus.ensureStreams([Streams.ingestion]);
 

@@ -20,6 +20,7 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
     name: 'scheduler',
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
+    ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
   await bus.ensureStreams([Streams.conversation]);
   const app = createHttpApp({

@@ -25,6 +25,7 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
     name: 'subscriber',
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
+    ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
   await bus.ensureStreams([Streams.ingestion, Streams.subscriber]);
 

@@ -119,7 +119,7 @@ export class ConversationRepository {
               createdAt: message.createdAt,
             },
           },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<ConversationRecord>();
       return doc!;

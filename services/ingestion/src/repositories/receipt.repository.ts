@@ -44,7 +44,7 @@ export class ReceiptRepository {
         .findOneAndUpdate(
           { _id: receipt._id },
           { $setOnInsert: { ...receipt, publishedAt: null } },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<Receipt>();
       return stored!;

@@ -81,7 +81,7 @@ export class SubscriberRepository {
         .findOneAndUpdate(
           { shop: fields.shop, phone: fields.phone },
           { $setOnInsert: { ...fields, _id: id, version: 1, createdAt: at, updatedAt: at } },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<SubscriberRecord>();
       return { subscriber: subscriber!, created: subscriber!._id === id };
@@ -97,7 +97,7 @@ export class SubscriberRepository {
       .findOneAndUpdate(
         { _id: id, shop, status: from },
         { $set: { status: to, updatedAt: at }, $inc: { version: 1 } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean<SubscriberRecord>()
       .exec();
