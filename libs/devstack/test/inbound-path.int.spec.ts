@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import {
   DashboardClient,
   eventually,
+  type JsonBody,
   newMessageSid,
   type Stack,
   sessionToken,
@@ -238,7 +239,7 @@ describe('session tokens', () => {
   ])('answers 401 for %s', async (_name, header) => {
     const res = await call(await header());
     expect(res.status).toBe(401);
-    const body = await res.json();
+    const body = (await res.json()) as JsonBody;
     expect(body.error.code).toMatch(/^[a-z_]+$/);
     expect(typeof body.error.message).toBe('string');
   });
@@ -267,7 +268,7 @@ describe('bad input to the gateway', () => {
       body: '{"phoneNumber": ',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('malformed_body');
+    expect(((await res.json()) as JsonBody).error.code).toBe('malformed_body');
   });
 
   it('answers 400 for invalid shop settings', async () => {

@@ -1,0 +1,116 @@
+// gRPC helpers over a real HTTP/2 connection on a free port.
+import {
+  type Client,
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
+import { conversationV1 } from '@sms-inbox/contracts';
+import { conflict, createLogger, notFound } from '@sms-inbox/platform';
+import { service as healthService } from 'grpc-health-check';
+import { call, createClient, type RunningGrpcServer, startGrpcServer, unary } from '../src/index.js';
+
+const logger = createLogger('grpc-test', 'silent');
+let server: RunningGrpcServer;
+let client: conversationV1.ConversationServiceClient;
+
+beforeAll(async () => {
+  const implementation: conversationV1.ConversationServiceServer = {
+    getInboxSummary: unary(async (req: conversationV1.GetInboxSummaryRequest) => {
+      if (req.shop === 'missing.myshopify.com') throw notFound('shop_not_found', 'no such shop');
+      if (req.shop === 'taken.myshopify.com')
+        throw conflict('phone_number_taken', 'taken', { details: { field: 'phoneNumber' } });
+      if (req.shop === 'slow.myshopify.com') await new Promise((r) => setTimeout(r, 500));
+      if (req.shop === 'broken.myshopify.com') throw new Error('database exploded');
+      return { unresolved: req.shop.length };
+    }, logger),
+    listConversations: unary(async () => ({ conversations: [] }), logger),
+    getConversation: unary(async () => ({ conversation: undefined }), logger),
+    listMessages: unary(async () => ({ messages: [] }), logger),
+  };
+  server = await startGrpcServer({
+    port: 0,
+    host: '127.0.0.1',
+    services: [
+      {
+        name: 'sms_inbox.conversation.v1.ConversationService',
+        definition: conversationV1.ConversationServiceService,
+        implementation,
+      },
+    ],
+    logger,
+  });
+  client = createClient(conversationV1.ConversationServiceClient, `127.0.0.1:${server.port}`);
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.stop();
+});
+
+it('answers a unary call', async () => {
+  await expect(call(client, client.getInboxSummary, { shop: 'abc' })).resolves.toEqual({ unresolved: 3 });
+});
+
+it('carries an application error across as the same code and kind', async () => {
+  await expect(call(client, client.getInboxSummary, { shop: 'missing.myshopify.com' })).rejects.toMatchObject(
+    {
+      kind: 'not_found',
+      code: 'shop_not_found',
+    },
+  );
+  await expect(call(client, client.getInboxSummary, { shop: 'taken.myshopify.com' })).rejects.toMatchObject({
+    kind: 'conflict',
+    code: 'phone_number_taken',
+    details: { field: 'phoneNumber' },
+  });
+});
+
+it('hides unexpected failures behind INTERNAL', async () => {
+  const raw = await new Promise<ServiceError>((resolve) =>
+    client.getInboxSummary({ shop: 'broken.myshopify.com' }, (err) => resolve(err!)),
+  );
+  expect(raw.code).toBe(status.INTERNAL);
+  expect(raw.details).not.toContain('exploded');
+});
+
+it('gives up at the deadline with a timeout error', async () => {
+  await expect(
+    call(client, client.getInboxSummary, { shop: 'slow.myshopify.com' }, 100),
+  ).rejects.toMatchObject({
+    kind: 'timeout',
+    code: 'upstream_timeout',
+  });
+});
+
+it('reports an unreachable server as unavailable', async () => {
+  const dead = createClient(conversationV1.ConversationServiceClient, '127.0.0.1:1');
+  await expect(call(dead, dead.getInboxSummary, { shop: 'x' }, 2_000)).rejects.toMatchObject({
+    kind: expect.stringMatching(/unavailable|timeout/),
+  });
+  dead.close();
+});
+
+it('answers the standard health check for the server and each service', async () => {
+  const HealthClient = makeGenericClientConstructor(healthService as never, 'grpc.health.v1.Health');
+  const health = new HealthClient(
+    `127.0.0.1:${server.port}`,
+    credentials.createInsecure(),
+  ) as unknown as Client & {
+    check(
+      req: { service: string },
+      md: Metadata,
+      cb: (err: ServiceError | null, res?: { status: string }) => void,
+    ): void;
+  };
+  const check = (service: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      health.check({ service }, new Metadata(), (err, res) => (err ? reject(err) : resolve(res?.status))),
+    );
+  await expect(check('')).resolves.toBe('SERVING');
+  await expect(check('sms_inbox.conversation.v1.ConversationService')).resolves.toBe('SERVING');
+  await expect(check('no.such.Service')).rejects.toMatchObject({ code: status.NOT_FOUND });
+  health.close();
+});
