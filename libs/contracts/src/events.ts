@@ -1,8 +1,14 @@
 // Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
 // protobuf codec. Publishers and consumers name events only through this map.
 import { ConversationChanged } from './gen/sms_inbox/conversation/v1/conversation.js';
-import { SmsReceived } from './gen/sms_inbox/ingestion/v1/events.js';
-import { ReplyReceived, SubscriberChanged } from './gen/sms_inbox/subscriber/v1/subscriber.js';
+import { ShopifyWebhookReceived, SmsReceived } from './gen/sms_inbox/ingestion/v1/events.js';
+import {
+  AutoReplyRequested,
+  ReplyReceived,
+  ShopRedacted,
+  SubscriberChanged,
+  SubscriberRedacted,
+} from './gen/sms_inbox/subscriber/v1/subscriber.js';
 
 export interface Codec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -32,6 +38,18 @@ export type StreamSpec = (typeof Streams)[keyof typeof Streams];
 
 export const Events = {
   smsReceived: event(Streams.ingestion.name, 'ingestion.sms_received.v1', SmsReceived),
+  shopifyWebhookReceived: event(
+    Streams.ingestion.name,
+    'ingestion.shopify_webhook.v1',
+    ShopifyWebhookReceived,
+  ),
+  autoReplyRequested: event(
+    Streams.subscriber.name,
+    'subscriber.auto_reply_requested.v1',
+    AutoReplyRequested,
+  ),
+  subscriberRedacted: event(Streams.subscriber.name, 'subscriber.subscriber_redacted.v1', SubscriberRedacted),
+  shopRedacted: event(Streams.subscriber.name, 'subscriber.shop_redacted.v1', ShopRedacted),
   replyReceived: event(Streams.subscriber.name, 'subscriber.reply_received.v1', ReplyReceived),
   subscriberChanged: event(Streams.subscriber.name, 'subscriber.subscriber_changed.v1', SubscriberChanged),
   conversationChanged: event(Streams.conversation.name, 'conversation.changed.v1', ConversationChanged),

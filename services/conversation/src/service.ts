@@ -12,6 +12,7 @@ import { MessageRepository } from './repositories/message.repository.js';
 import { AnnounceChange } from './usecases/announce-change.js';
 import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
+import { Erase } from './usecases/erase.usecase.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
 
@@ -41,6 +42,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
   const listConversations = new ListConversations(conversations);
   const listMessages = new ListMessages(conversations, messages);
+  const erase = new Erase(conversations, messages);
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
@@ -60,6 +62,13 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const consumers = [
     await bus.consume({ event: Events.replyReceived, durable: 'conversation-reply-received' }, (e) =>
       appendInboundReply.execute(e),
+    ),
+    await bus.consume(
+      { event: Events.subscriberRedacted, durable: 'conversation-subscriber-redacted' },
+      (e) => erase.subscriber(e),
+    ),
+    await bus.consume({ event: Events.shopRedacted, durable: 'conversation-shop-redacted' }, (e) =>
+      erase.shop(e),
     ),
     await bus.consume({ event: Events.subscriberChanged, durable: 'conversation-subscriber-changed' }, (e) =>
       applySubscriberChange.execute(e),

@@ -1,6 +1,6 @@
 // Composition of the ingestion service: connections → repositories → use cases → transports.
 import { connectBus } from '@sms-inbox/bus';
-import { Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { createClient } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
@@ -8,7 +8,9 @@ import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { webhooksRouter } from './http/webhooks.router.js';
 import { ReceiptRepository } from './repositories/receipt.repository.js';
+import { EraseReceipts } from './usecases/erase.usecase.js';
 import { ReceiveInboundSms } from './usecases/receive-inbound-sms.usecase.js';
+import { ReceiveShopifyWebhook } from './usecases/receive-shopify-webhook.usecase.js';
 import { GrpcShopDirectory } from './usecases/shop-directory.js';
 
 export interface IngestionService extends Running {
@@ -25,12 +27,14 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.ingestion]);
+  await bus.ensureStreams([Streams.ingestion, Streams.subscriber]);
 
   const receipts = new ReceiptRepository(mongo);
   await receipts.init();
   const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
-  const receiveInboundSms = new ReceiveInboundSms(receipts, new GrpcShopDirectory(subscriberClient), bus);
+  const shopDirectory = new GrpcShopDirectory(subscriberClient);
+  const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus);
+  const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus);
 
   const app = createHttpApp({
     logger,
@@ -44,14 +48,32 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
       authToken: config.TWILIO_AUTH_TOKEN,
       publicBaseUrl: config.PUBLIC_BASE_URL,
       receiveInboundSms,
+      shopifySecret: config.SHOPIFY_API_SECRET,
+      receiveShopifyWebhook,
     }),
   );
   finishHttpApp(app, logger);
   const http = await listen(app, config.INGESTION_PORT);
 
+  const erase = new EraseReceipts(receipts);
+  const consumers = [
+    await bus.consume({ event: Events.subscriberRedacted, durable: 'ingestion-subscriber-redacted' }, (e) =>
+      erase.customer(e),
+    ),
+    await bus.consume({ event: Events.shopRedacted, durable: 'ingestion-shop-redacted' }, (e) =>
+      erase.shop(e),
+    ),
+  ];
+
   return {
     port: http.port,
     stop: () =>
-      stopAll([() => http.close(), () => bus.close(), () => subscriberClient.close(), () => mongo.close()]),
+      stopAll([
+        () => http.close(),
+        ...consumers.map((c) => () => c.drain()),
+        () => bus.close(),
+        () => subscriberClient.close(),
+        () => mongo.close(),
+      ]),
   };
 }

@@ -8,9 +8,13 @@ import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { subscriberGrpc } from './grpc/subscriber.grpc.js';
 import { ConsentAuditRepository } from './repositories/consent-audit.repository.js';
+import { CustomerProfileRepository } from './repositories/customer-profile.repository.js';
 import { ShopRepository } from './repositories/shop.repository.js';
 import { SubscriberRepository } from './repositories/subscriber.repository.js';
+import { Consent } from './usecases/consent.js';
 import { HandleInboundSms } from './usecases/handle-inbound-sms.usecase.js';
+import { HandleShopifyWebhook } from './usecases/handle-shopify-webhook.usecase.js';
+import { Privacy } from './usecases/privacy.js';
 
 export interface SubscriberService extends Running {
   httpPort: number;
@@ -34,11 +38,16 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   const audit = new ConsentAuditRepository(mongo);
   await Promise.all([shops.init(), subscribers.init(), audit.init()]);
 
-  const handleInbound = new HandleInboundSms(shops, subscribers, audit, bus, logger);
+  const profiles = new CustomerProfileRepository(mongo);
+  const consent = new Consent(subscribers, audit, bus);
+  const privacy = new Privacy(mongo, shops, subscribers, profiles, audit, bus);
+  await Promise.all([profiles.init(), privacy.init()]);
+  const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);
+  const handleShopify = new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger);
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
-    services: [subscriberGrpc({ shops, subscribers, logger })],
+    services: [subscriberGrpc({ shops, subscribers, audit, consent, privacy, logger })],
     logger,
   });
   const app = createHttpApp({
@@ -52,17 +61,21 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   const http = await listen(app, config.HTTP_PORT);
 
   // Consumers start last, once everything they need is up.
-  const inbound = await bus.consume(
-    { event: Events.smsReceived, durable: 'subscriber-sms-received' },
-    (sms) => handleInbound.execute(sms),
-  );
+  const consumers = [
+    await bus.consume({ event: Events.smsReceived, durable: 'subscriber-sms-received' }, (sms) =>
+      handleInbound.execute(sms),
+    ),
+    await bus.consume({ event: Events.shopifyWebhookReceived, durable: 'subscriber-shopify-webhook' }, (e) =>
+      handleShopify.execute(e),
+    ),
+  ];
 
   return {
     httpPort: http.port,
     grpcPort: grpc.port,
     stop: () =>
       stopAll([
-        () => inbound.drain(),
+        ...consumers.map((c) => () => c.drain()),
         () => grpc.stop(),
         () => http.close(),
         () => bus.close(),

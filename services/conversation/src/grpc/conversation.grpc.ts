@@ -31,7 +31,12 @@ export function conversationGrpc(deps: {
       logger,
     ),
     getConversation: unary(async (req: conversationV1.GetConversationRequest) => {
-      const conversation = await conversations.findById(requireShop(req.shop), req.id);
+      const shop = requireShop(req.shop);
+      const conversation = req.id
+        ? await conversations.findById(shop, req.id)
+        : req.subscriberId
+          ? await conversations.findBySubscriber(shop, req.subscriberId)
+          : null;
       if (!conversation) throw notFound('conversation_not_found', 'no such conversation');
       return { conversation: toConversation(conversation) };
     }, logger),

@@ -213,6 +213,17 @@ export class ConversationRepository {
       .exec();
   }
 
+  async deleteForSubscriber(shop: string, subscriberId: string): Promise<string | null> {
+    const conversation = await this.findBySubscriber(shop, subscriberId);
+    if (!conversation) return null;
+    await this.model.deleteOne({ _id: conversation._id, shop });
+    return conversation._id;
+  }
+
+  async deleteShop(shop: string): Promise<void> {
+    await this.model.deleteMany({ shop });
+  }
+
   countByStatus(shop: string, status: ConversationStatus): Promise<number> {
     return this.model.countDocuments({ shop, status }).exec();
   }

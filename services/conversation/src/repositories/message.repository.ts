@@ -85,6 +85,14 @@ export class MessageRepository {
     return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
+  async deleteConversation(shop: string, conversationId: string): Promise<void> {
+    await this.model.deleteMany({ shop, conversationId });
+  }
+
+  async deleteShop(shop: string): Promise<void> {
+    await this.model.deleteMany({ shop });
+  }
+
   countInConversation(shop: string, conversationId: string): Promise<number> {
     return this.model.countDocuments({ shop, conversationId }).exec();
   }

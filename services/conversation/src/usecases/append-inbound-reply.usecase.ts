@@ -1,7 +1,7 @@
 // A subscriber's text: appended to that subscriber's single conversation, which becomes
 // unresolved. Idempotent by MessageSid; safe to re-run after a crash at any step.
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
 import {
   type MessageRecord,
@@ -36,22 +36,32 @@ export class AppendInboundReply {
       sentAt: null,
       quietHoursOverride: false,
     });
-    // Snapshot version 0: any SubscriberChanged event (version ≥ 1) is newer and replaces it.
-    const conversation = await this.conversations.findOrCreate(
-      event.shop,
-      subscriber.id,
-      snapshotOf(subscriber, 0),
-      draft,
-    );
+    let conversation: ConversationRecord | null;
+    if (event.consentWord) {
+      // STOP, START, HELP, a keyword: kept in an existing conversation's history, opening none;
+      // the consent change itself moves the status (SubscriberChanged).
+      conversation = await this.conversations.findBySubscriber(event.shop, subscriber.id);
+      if (!conversation) return;
+    } else {
+      // Snapshot version 0: any SubscriberChanged event (version ≥ 1) is newer and replaces it.
+      conversation = await this.conversations.findOrCreate(
+        event.shop,
+        subscriber.id,
+        snapshotOf(subscriber, 0),
+        draft,
+      );
+    }
     const message = await this.messages.insertOnce(draft(conversation._id));
     await this.conversations.recordActivity(event.shop, conversation._id, message);
-    await this.conversations.setStatus(
-      event.shop,
-      conversation._id,
-      ['resolved', 'unresolved'],
-      'unresolved',
-      message.createdAt,
-    );
+    if (!event.consentWord) {
+      await this.conversations.setStatus(
+        event.shop,
+        conversation._id,
+        ['resolved', 'unresolved'],
+        'unresolved',
+        message.createdAt,
+      );
+    }
     await this.announce.execute(event.shop, conversation._id);
   }
 }

@@ -6,7 +6,13 @@ import { call } from '@sms-inbox/grpc';
 import { express, type Request, route } from '@sms-inbox/http';
 import { invalid, isAppError, notFound } from '@sms-inbox/platform';
 import type { z } from 'zod';
-import { presentConversation, presentMessage, presentShop } from './presenters.js';
+import {
+  presentConsentChange,
+  presentConversation,
+  presentMessage,
+  presentShop,
+  presentSubscriber,
+} from './presenters.js';
 import { listConversationsQuery, listMessagesQuery, putShopBody } from './schemas.js';
 import type { Session, SessionVerifier } from './session-token.js';
 
@@ -148,6 +154,100 @@ export function apiRouter(deps: ApiDeps) {
         cursor: query.cursor ?? '',
       });
       res.json({ items: page.messages.map(presentMessage), nextCursor: page.nextCursor ?? null });
+    }),
+  );
+
+  router.get(
+    '/v1/subscribers/:id',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(subscribers, subscribers.getSubscriber, { shop, id: idParam(req) });
+      res.json(presentSubscriber(out.subscriber!));
+    }),
+  );
+
+  router.post(
+    '/v1/subscribers/:id/opt-out',
+    route(async (req, res) => {
+      const { shop, userId } = sessionOf(req);
+      const out = await rpc(subscribers, subscribers.optOutSubscriber, {
+        shop,
+        id: idParam(req),
+        actor: userId,
+      });
+      res.json(presentSubscriber(out.subscriber!));
+    }),
+  );
+
+  router.get(
+    '/v1/subscribers/:id/consent-history',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(subscribers, subscribers.listConsentChanges, { shop, id: idParam(req) });
+      res.json({ items: out.changes.map(presentConsentChange) });
+    }),
+  );
+
+  router.get(
+    '/v1/data-requests',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(subscribers, subscribers.listDataRequests, { shop });
+      res.json({
+        items: out.requests.map((r) => ({
+          id: r.id,
+          subscriberId: r.subscriberId || null,
+          customerId: r.customerId,
+          shopifyRequestId: r.shopifyRequestId || null,
+          requestedAt: r.requestedAt?.toISOString() ?? null,
+          exportUrl: r.subscriberId ? `/v1/subscribers/${r.subscriberId}/export` : null,
+        })),
+      });
+    }),
+  );
+
+  // Everything held about one subscriber, as one JSON document (customers/data_request).
+  router.get(
+    '/v1/subscribers/:id/export',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const id = idParam(req);
+      const [subscriber, consent] = await Promise.all([
+        rpc(subscribers, subscribers.getSubscriber, { shop, id }),
+        rpc(subscribers, subscribers.listConsentChanges, { shop, id }),
+      ]);
+      const conversation = await rpc(conversations, conversations.getConversation, {
+        shop,
+        id: '',
+        subscriberId: id,
+      }).then(
+        (r) => r.conversation ?? null,
+        (err) => {
+          if (isAppError(err) && err.kind === 'not_found') return null;
+          throw err;
+        },
+      );
+      const messages = [];
+      let cursor = '';
+      while (conversation) {
+        const page = await rpc(conversations, conversations.listMessages, {
+          shop,
+          conversationId: conversation.id,
+          limit: 100,
+          cursor,
+        });
+        messages.push(...page.messages.map(presentMessage));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      res.json({
+        exportedAt: new Date().toISOString(),
+        shop,
+        subscriber: presentSubscriber(subscriber.subscriber!),
+        consentHistory: consent.changes.map(presentConsentChange),
+        conversation: conversation ? presentConversation(conversation, subscriber.subscriber) : null,
+        messages,
+      });
     }),
   );
 

@@ -49,3 +49,12 @@ export const presentShop = (s: subscriberV1.Shop) => ({
   quietHours: s.quietHours ?? null,
   texts: s.texts,
 });
+
+export const presentConsentChange = (c: subscriberV1.ConsentChange) => ({
+  at: iso(c.at),
+  from: c.from,
+  to: c.to,
+  source: c.source,
+  detail: c.detail,
+  cause: c.cause,
+});

@@ -1,6 +1,9 @@
 // Public webhook endpoints (API.md "Webhooks"): thin, verification first, then the use case.
 import { express, route } from '@sms-inbox/http';
+import { AppError, invalid } from '@sms-inbox/platform';
 import type { ReceiveInboundSms } from '../usecases/receive-inbound-sms.usecase.js';
+import type { ReceiveShopifyWebhook } from '../usecases/receive-shopify-webhook.usecase.js';
+import { verifyShopifyHmac } from './shopify-hmac.js';
 import { verifyTwilioSignature } from './twilio-signature.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -9,6 +12,8 @@ export function webhooksRouter(deps: {
   authToken: string;
   publicBaseUrl: string;
   receiveInboundSms: ReceiveInboundSms;
+  shopifySecret: string;
+  receiveShopifyWebhook: ReceiveShopifyWebhook;
 }) {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
@@ -29,6 +34,37 @@ export function webhooksRouter(deps: {
       res.status(200).type('text/xml').send(EMPTY_TWIML);
     }),
   );
+  router.post(
+    '/webhooks/shopify',
+    // The raw bytes are what Shopify signed; parse only after the HMAC holds.
+    express.raw({ type: () => true, limit: '512kb' }),
+    route(async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      verifyShopifyHmac(deps.shopifySecret, raw, req.header('x-shopify-hmac-sha256'));
+      if (!req.is('application/json')) {
+        throw new AppError(
+          'unsupported_media_type',
+          'unsupported_media_type',
+          'Shopify webhooks are application/json',
+        );
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw invalid('malformed_body', 'the webhook body is not valid JSON');
+      }
+      await deps.receiveShopifyWebhook.execute({
+        topic: req.header('x-shopify-topic'),
+        shopDomain: req.header('x-shopify-shop-domain'),
+        webhookId: req.header('x-shopify-webhook-id'),
+        eventId: req.header('x-shopify-event-id'),
+        body,
+      });
+      res.status(200).json({ ok: true });
+    }),
+  );
+
   return router;
 }
 

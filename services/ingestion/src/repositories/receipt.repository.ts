@@ -7,6 +7,8 @@ export interface Receipt {
   _id: string;
   source: 'twilio_sms' | 'twilio_status' | 'shopify';
   shop: string | null;
+  /** The customer's phone (E.164) the webhook concerns, so their receipts can be erased. */
+  party: string | null;
   payload: Record<string, unknown>;
   receivedAt: Date;
   publishedAt: Date | null;
@@ -17,6 +19,7 @@ const receiptSchema = new Schema<Receipt>(
     _id: { type: String, required: true },
     source: { type: String, required: true },
     shop: { type: String, default: null },
+    party: { type: String, default: null },
     payload: { type: Schema.Types.Mixed, required: true },
     receivedAt: { type: Date, required: true },
     publishedAt: { type: Date, default: null },
@@ -25,6 +28,8 @@ const receiptSchema = new Schema<Receipt>(
 );
 // Serves the reconciliation scan for receipts stored but never published.
 receiptSchema.index({ publishedAt: 1, receivedAt: 1 });
+// Serves privacy requests: a customer's receipts (customers/redact), a shop's (shop/redact).
+receiptSchema.index({ shop: 1, party: 1 });
 
 export class ReceiptRepository {
   private readonly model;
@@ -53,6 +58,15 @@ export class ReceiptRepository {
       if (!isDuplicateKey(err)) throw err;
       return (await this.model.findById(receipt._id).lean<Receipt>())!;
     }
+  }
+
+  /** Erases what the receipts hold of one customer: the raw payloads go, the ids stay for de-duplication. */
+  async redactParty(shop: string, party: string): Promise<void> {
+    await this.model.updateMany({ shop, party }, { $set: { payload: { redacted: true }, party: null } });
+  }
+
+  async deleteShop(shop: string): Promise<void> {
+    await this.model.deleteMany({ shop });
   }
 
   async markPublished(id: string, at: Date): Promise<void> {

@@ -3,7 +3,7 @@
 
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
-import { invalid, isE164, notFound } from '@sms-inbox/platform';
+import { invalid, isE164, notFound, partyHash } from '@sms-inbox/platform';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 import type { ShopDirectory } from './shop-directory.js';
 
@@ -36,6 +36,7 @@ export class ReceiveInboundSms {
       _id: `twilio_sms:${messageSid}`,
       source: 'twilio_sms',
       shop,
+      party: partyHash(shop, from),
       payload: { ...params },
       receivedAt: new Date(),
     });

@@ -7,6 +7,8 @@ import { isAppError } from '@sms-inbox/platform';
 export interface ShopDirectory {
   /** The shop domain whose sending number is `phoneNumber`, or null. */
   shopFor(phoneNumber: string): Promise<string | null>;
+  /** Whether the shop has set up the app (has settings). */
+  exists(shop: string): Promise<boolean>;
 }
 
 export class GrpcShopDirectory implements ShopDirectory {
@@ -16,6 +18,16 @@ export class GrpcShopDirectory implements ShopDirectory {
     private readonly client: subscriberV1.SubscriberServiceClient,
     private readonly ttlMs = 5_000,
   ) {}
+
+  async exists(shop: string): Promise<boolean> {
+    try {
+      await call(this.client, this.client.getShop, { shop }, 3_000);
+      return true;
+    } catch (err) {
+      if (isAppError(err) && err.kind === 'not_found') return false;
+      throw err;
+    }
+  }
 
   async shopFor(phoneNumber: string): Promise<string | null> {
     const hit = this.cache.get(phoneNumber);

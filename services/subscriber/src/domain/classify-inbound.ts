@@ -1,6 +1,14 @@
 // What an inbound text means for consent, decided on the whole message (DESIGN.md §1 Consent).
-// Matching folds case, trims surrounding white space and trailing punctuation, and normalises
-// Unicode (NFKC, so full-width letters count); anything more than the single word is a reply.
+//
+// Matching rule (as Twilio and US carriers treat opt-out words): the message is one of the words
+// after
+//   - Unicode NFKC normalisation (full-width "ＳＴＯＰ" is "STOP"),
+//   - removing invisible format characters (zero-width space, joiners, BOM),
+//   - trimming white space and punctuation at both ends ("Stop!", "'stop'", "STOP." match),
+//   - upper-casing (case-insensitive).
+// Anything else is not a command: a second word ("stop it", "STOP please"), an inner hyphen or
+// space ("opt-out", "OPT OUT"), emoji, or the word written in another script ("СТОП", "停止"),
+// which is an ordinary reply for the merchant to read.
 
 export const STOP_WORDS = [
   'STOP',
@@ -28,11 +36,12 @@ export type InboundIntent =
 export function normalizeWord(text: string): string {
   return text
     .normalize('NFKC')
-    .trim()
-    .replace(/[\s.!?,;:'"()*~-]+$/u, '')
-    .replace(/^[\s.!?,;:'"()*~-]+/u, '')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '')
     .toUpperCase();
 }
+
+const isOneOf = (word: string, words: readonly string[]) => words.includes(word);
 
 export function classifyInbound(
   text: string,
@@ -40,19 +49,33 @@ export function classifyInbound(
   state: SubscriberState,
 ): InboundIntent {
   const word = normalizeWord(text);
-  const isKeyword = keywords.some((k) => normalizeWord(k) === word);
-  if ((STOP_WORDS as readonly string[]).includes(word)) {
+  const isKeyword = word !== '' && keywords.some((k) => normalizeWord(k) === word);
+  if (isOneOf(word, STOP_WORDS)) {
     if (state === 'active') return { kind: 'opt_out' };
     return { kind: 'ignored', reason: state === 'unknown' ? 'unknown_sender' : 'already_opted_out' };
   }
-  if ((START_WORDS as readonly string[]).includes(word) || isKeyword) {
-    const via = isKeyword ? 'keyword' : 'start';
-    if (state === 'active')
-      return isKeyword ? { kind: 'ignored', reason: 'already_subscribed' } : { kind: 'reply' };
-    if (state === 'opted_out' || isKeyword) return { kind: 'opt_in', via };
-    return { kind: 'ignored', reason: 'unknown_sender' };
+  if (isKeyword) {
+    return state === 'active'
+      ? { kind: 'ignored', reason: 'already_subscribed' }
+      : { kind: 'opt_in', via: 'keyword' };
   }
-  if ((HELP_WORDS as readonly string[]).includes(word)) return { kind: 'help' };
+  if (isOneOf(word, START_WORDS)) {
+    if (state === 'opted_out') return { kind: 'opt_in', via: 'start' };
+    // "YES" from an active subscriber is a reply the merchant should read.
+    return state === 'active' ? { kind: 'reply' } : { kind: 'ignored', reason: 'unknown_sender' };
+  }
+  if (isOneOf(word, HELP_WORDS)) return { kind: 'help' };
   if (state === 'unknown') return { kind: 'ignored', reason: 'unknown_sender' };
   return { kind: 'reply' };
+}
+
+/** Whether the text was a consent or help command (kept in history, opens no conversation). */
+export function isCommandWord(text: string, keywords: readonly string[]): boolean {
+  const word = normalizeWord(text);
+  return (
+    isOneOf(word, STOP_WORDS) ||
+    isOneOf(word, HELP_WORDS) ||
+    (isOneOf(word, START_WORDS) && word !== 'YES') ||
+    keywords.some((k) => normalizeWord(k) === word)
+  );
 }

@@ -1,10 +1,14 @@
 // gRPC adapter of the subscriber service: thin mapping between contracts and repositories.
+import { randomUUID } from 'node:crypto';
 import { subscriberV1 } from '@sms-inbox/contracts';
 import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import { defaultTexts, validateShopSettings } from '../domain/shop-settings.js';
+import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
+import type { Consent } from '../usecases/consent.js';
+import type { Privacy } from '../usecases/privacy.js';
 import { toSubscriberMessage } from '../usecases/subscriber-view.js';
 
 const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({
@@ -34,9 +38,17 @@ const requireShop = (shop: string) => {
 export function subscriberGrpc(deps: {
   shops: ShopRepository;
   subscribers: SubscriberRepository;
+  audit: ConsentAuditRepository;
+  consent: Consent;
+  privacy: Privacy;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { shops, subscribers, logger } = deps;
+  const { shops, subscribers, audit, consent, privacy, logger } = deps;
+  const requireSubscriber = async (shop: string, id: string) => {
+    const record = await subscribers.findById(requireShop(shop), id);
+    if (!record) throw notFound('subscriber_not_found', 'no such subscriber');
+    return record;
+  };
   const implementation: subscriberV1.SubscriberServiceServer = {
     getShop: unary(async (req: subscriberV1.GetShopRequest) => {
       const shop = await shops.find(requireShop(req.shop));
@@ -62,8 +74,7 @@ export function subscriberGrpc(deps: {
       return { shop: toShopMessage(shop) };
     }, logger),
     getSubscriber: unary(async (req: subscriberV1.GetSubscriberRequest) => {
-      const record = await subscribers.findById(requireShop(req.shop), req.id);
-      if (!record) throw notFound('subscriber_not_found', 'no such subscriber');
+      const record = await requireSubscriber(req.shop, req.id);
       return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)) };
     }, logger),
     batchGetSubscribers: unary(async (req: subscriberV1.BatchGetSubscribersRequest) => {
@@ -74,6 +85,45 @@ export function subscriberGrpc(deps: {
       ]);
       const now = new Date();
       return { subscribers: records.map((r) => toSubscriberMessage(r, shop, now)) };
+    }, logger),
+    optOutSubscriber: unary(async (req: subscriberV1.OptOutSubscriberRequest) => {
+      const record = await requireSubscriber(req.shop, req.id);
+      const shop = await shops.find(req.shop);
+      const cause = {
+        id: `merchant:${randomUUID()}`,
+        source: 'merchant' as const,
+        at: new Date(),
+        detail: `user:${req.actor}`,
+      };
+      const changed = await consent.change(record, 'opted_out', cause);
+      if (shop) await consent.settle(changed, shop, cause);
+      return { subscriber: toSubscriberMessage(changed, shop) };
+    }, logger),
+    listConsentChanges: unary(async (req: subscriberV1.ListConsentChangesRequest) => {
+      const record = await requireSubscriber(req.shop, req.id);
+      const changes = await audit.history(record.shop, record._id);
+      return {
+        changes: changes.map((c) => ({
+          at: c.at,
+          from: c.from,
+          to: c.to,
+          source: c.source,
+          detail: c.detail,
+          cause: c._id,
+        })),
+      };
+    }, logger),
+    listDataRequests: unary(async (req: subscriberV1.ListDataRequestsRequest) => {
+      const requests = await privacy.listDataRequests(requireShop(req.shop));
+      return {
+        requests: requests.map((r) => ({
+          id: r._id,
+          subscriberId: r.subscriberId ?? '',
+          customerId: r.customerId,
+          shopifyRequestId: r.shopifyRequestId,
+          requestedAt: r.requestedAt,
+        })),
+      };
     }, logger),
   };
   return {

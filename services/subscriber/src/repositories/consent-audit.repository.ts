@@ -50,6 +50,19 @@ export class ConsentAuditRepository {
     }
   }
 
+  find(cause: string): Promise<ConsentChange | null> {
+    return this.model.findById(cause).lean<ConsentChange>().exec();
+  }
+
+  /** Redaction keeps the entries (proof of consent) but drops texts that could identify. */
+  async redact(shop: string, subscriberId: string): Promise<void> {
+    await this.model.updateMany({ shop, subscriberId }, { $set: { detail: 'redacted' } });
+  }
+
+  async deleteShop(shop: string): Promise<void> {
+    await this.model.deleteMany({ shop });
+  }
+
   history(shop: string, subscriberId: string): Promise<ConsentChange[]> {
     return this.model.find({ shop, subscriberId }).sort({ at: -1 }).lean<ConsentChange[]>().exec();
   }

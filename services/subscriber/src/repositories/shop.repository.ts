@@ -47,6 +47,10 @@ export class ShopRepository {
     return this.model.findOne({ phoneNumber }).lean<ShopSettings>().exec();
   }
 
+  async delete(shop: string): Promise<void> {
+    await this.model.deleteOne({ _id: shop });
+  }
+
   async save(settings: ShopSettings): Promise<ShopSettings> {
     try {
       await this.model.replaceOne({ _id: settings._id }, settings, { upsert: true });

@@ -17,6 +17,12 @@ export interface SubscriberRecord {
   customerUrl: string | null;
   status: SubscriberStatus;
   timezone: string | null;
+  /** "US-FL": country and province of the checkout address, for state rules. */
+  region: string | null;
+  /** When the current consent status was decided, by its cause's own time. */
+  consentAt: Date | null;
+  /** The cause (message sid, webhook id) that created this subscriber. */
+  createdBy: string;
   /** Grows with every change; events carry it so consumers drop stale copies. */
   version: number;
   createdAt: Date;
@@ -35,6 +41,9 @@ const subscriberSchema = new Schema<SubscriberRecord>(
     customerUrl: { type: String, default: null },
     status: { type: String, required: true },
     timezone: { type: String, default: null },
+    region: { type: String, default: null },
+    consentAt: { type: Date, default: null },
+    createdBy: { type: String, required: true },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -43,6 +52,8 @@ const subscriberSchema = new Schema<SubscriberRecord>(
 );
 // Serves the inbound lookup by (shop, phone); one person is one subscriber per shop.
 subscriberSchema.index({ shop: 1, phone: 1 }, { unique: true });
+// Serves checkout webhooks, which name the Shopify customer.
+subscriberSchema.index({ shop: 1, customerId: 1 });
 
 export class SubscriberRepository {
   private readonly model;
@@ -57,6 +68,10 @@ export class SubscriberRepository {
 
   findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
     return this.model.findOne({ shop, phone }).lean<SubscriberRecord>().exec();
+  }
+
+  findByCustomerId(shop: string, customerId: string): Promise<SubscriberRecord | null> {
+    return this.model.findOne({ shop, customerId }).lean<SubscriberRecord>().exec();
   }
 
   findById(shop: string, id: string): Promise<SubscriberRecord | null> {
@@ -92,14 +107,72 @@ export class SubscriberRepository {
   }
 
   /** Moves the status from `from` to `to`; null when it was not `from` (already changed). */
-  async transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, at: Date) {
+  async transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, consentAt: Date) {
     return this.model
       .findOneAndUpdate(
         { _id: id, shop, status: from },
-        { $set: { status: to, updatedAt: at }, $inc: { version: 1 } },
+        { $set: { status: to, consentAt, updatedAt: new Date() }, $inc: { version: 1 } },
         { returnDocument: 'after' },
       )
       .lean<SubscriberRecord>()
       .exec();
+  }
+
+  /** Sets profile fields (names, customer, timezone) when they differ; returns the result. */
+  async enrich(
+    shop: string,
+    id: string,
+    fields: Partial<
+      Pick<SubscriberRecord, 'firstName' | 'lastName' | 'customerId' | 'customerUrl' | 'timezone'>
+    >,
+  ): Promise<SubscriberRecord | null> {
+    const current = await this.findById(shop, id);
+    if (!current) return null;
+    const changes = Object.fromEntries(
+      Object.entries(fields).filter(
+        ([k, v]) => v !== undefined && v !== null && current[k as keyof SubscriberRecord] !== v,
+      ),
+    );
+    if (Object.keys(changes).length === 0) return current;
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, shop },
+        { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      )
+      .lean<SubscriberRecord>()
+      .exec();
+  }
+
+  /**
+   * Erases the personal data of a subscriber (Shopify customers/redact). What stays is the proof
+   * of consent: the id, the shop, the source, the status and when it was decided; the phone is
+   * replaced by a one-way hash so a later STOP from the same number still matches nothing.
+   */
+  async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, shop },
+        {
+          $set: {
+            phone: `redacted:${phoneHash}`,
+            firstName: null,
+            lastName: null,
+            customerUrl: null,
+            timezone: null,
+            region: null,
+            status: 'opted_out',
+            updatedAt: new Date(),
+          },
+          $inc: { version: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<SubscriberRecord>()
+      .exec();
+  }
+
+  async deleteShop(shop: string): Promise<void> {
+    await this.model.deleteMany({ shop });
   }
 }

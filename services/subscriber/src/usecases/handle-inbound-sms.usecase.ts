@@ -1,15 +1,15 @@
 // An inbound SMS from ingestion: classify it against the shop's keywords and the sender's
-// consent state, apply consent changes, and pass a subscriber's reply on to conversations.
-// Idempotent: redeliveries repeat no effect (audit keyed by MessageSid, conditional status
-// transitions, events de-duplicated by id and version).
+// consent state, apply consent changes (keyword opt-in, STOP, START), request the owed
+// auto-replies (confirmations, HELP), and pass the text on to the subscriber's conversation.
+// Idempotent: the cause is "sms:<MessageSid>" everywhere (see Consent).
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type ingestionV1 } from '@sms-inbox/contracts';
-import type { Logger } from '@sms-inbox/platform';
+import { type Logger, maskPhone, normalizePhone } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
-import { classifyInbound } from '../domain/classify-inbound.js';
-import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
-import type { ShopRepository } from '../repositories/shop.repository.js';
+import { classifyInbound, isCommandWord } from '../domain/classify-inbound.js';
+import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
+import type { Consent, ConsentCause } from './consent.js';
 import { toSubscriberMessage } from './subscriber-view.js';
 
 const inboundByKind = new Counter({
@@ -22,7 +22,7 @@ export class HandleInboundSms {
   constructor(
     private readonly shops: ShopRepository,
     private readonly subscribers: SubscriberRepository,
-    private readonly audit: ConsentAuditRepository,
+    private readonly consent: Consent,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
@@ -37,119 +37,86 @@ export class HandleInboundSms {
       );
       return;
     }
-    const at = sms.receivedAt ?? new Date();
-    const existing = await this.subscribers.findByPhone(sms.shop, sms.from);
-    const intent = classifyInbound(sms.body, shop.keywords, existing?.status ?? 'unknown');
+    const phone = normalizePhone(sms.from);
+    if (!phone) {
+      inboundByKind.inc({ kind: 'invalid_phone' });
+      this.logger.warn(
+        { messageSid: sms.messageSid, from: maskPhone(sms.from) },
+        'inbound text from an unparseable number',
+      );
+      return;
+    }
+    const cause: ConsentCause = {
+      id: `sms:${sms.messageSid}`,
+      source: 'consent_word',
+      at: sms.receivedAt ?? new Date(),
+      detail: sms.body.trim().slice(0, 40),
+    };
+    let subscriber = await this.subscribers.findByPhone(sms.shop, phone);
+    const intent = classifyInbound(sms.body, shop.keywords, subscriber?.status ?? 'unknown');
     inboundByKind.inc({ kind: intent.kind === 'ignored' ? intent.reason : intent.kind });
 
     switch (intent.kind) {
-      case 'ignored':
-        if (existing) {
-          // A redelivery of the text that created this subscriber: finish what a crash interrupted.
-          if (existing.createdAt.getTime() === at.getTime()) await this.recordKeywordOptIn(existing, sms);
-          // An already-applied consent change may still owe its event.
-          await this.announce(existing, shop);
-        }
+      case 'opt_in':
+        subscriber = subscriber
+          ? await this.consent.change(subscriber, 'active', {
+              ...cause,
+              source: intent.via === 'keyword' ? 'keyword' : 'consent_word',
+            })
+          : await this.consent.subscribe(
+              {
+                shop: sms.shop,
+                phone,
+                firstName: null,
+                lastName: null,
+                source: 'keyword',
+                customerId: null,
+                customerUrl: null,
+                timezone: null,
+                region: null,
+              },
+              { ...cause, source: 'keyword' },
+            );
+        break;
+      case 'opt_out':
+        subscriber = await this.consent.change(subscriber!, 'opted_out', cause);
+        break;
+      case 'reply':
+        await this.forwardToConversation(sms, subscriber!, shop, false);
         return;
       case 'help':
-        // The HELP auto-reply leaves through delivery (replies/delivery work).
-        return;
-      case 'opt_in': {
-        if (!existing) {
-          const { subscriber } = await this.subscribers.createIfAbsent(
-            {
-              shop: sms.shop,
-              phone: sms.from,
-              firstName: null,
-              lastName: null,
-              source: 'keyword',
-              customerId: null,
-              customerUrl: null,
-              status: 'active',
-              timezone: null,
-            },
-            at,
-          );
-          await this.recordKeywordOptIn(subscriber, sms);
-          await this.announce(subscriber, shop);
-          return;
-        }
-        await this.changeStatus(
-          existing,
-          'active',
-          intent.via === 'keyword' ? 'keyword' : 'consent_word',
-          sms,
-          shop,
-        );
-        return;
-      }
-      case 'opt_out':
-        await this.changeStatus(existing!, 'opted_out', 'consent_word', sms, shop);
-        return;
-      case 'reply': {
-        const subscriber = existing!;
-        await this.bus.publish(
-          Events.replyReceived,
-          {
-            messageSid: sms.messageSid,
-            shop: sms.shop,
-            subscriber: toSubscriberMessage(subscriber, shop, at),
-            body: sms.body,
-            media: sms.media,
-            receivedAt: at,
-          },
-          { msgId: `reply:${sms.messageSid}` },
-        );
-        return;
-      }
+      case 'ignored':
+        break;
     }
+    if (!subscriber) {
+      // A stranger's HELP still gets the help text (carriers require it); other texts nothing.
+      if (intent.kind === 'help') await this.consent.helpForStranger(shop, phone, cause);
+      return;
+    }
+    await this.consent.settle(subscriber, shop, cause, intent.kind === 'help' ? 'help' : undefined);
+    // A known subscriber's command words stay in their conversation's history.
+    if (isCommandWord(sms.body, shop.keywords)) await this.forwardToConversation(sms, subscriber, shop, true);
   }
 
-  private async changeStatus(
-    subscriber: SubscriberRecord,
-    to: 'active' | 'opted_out',
-    source: 'keyword' | 'consent_word',
+  private async forwardToConversation(
     sms: ingestionV1.SmsReceived,
-    shop: Parameters<typeof toSubscriberMessage>[1],
-  ): Promise<void> {
+    subscriber: SubscriberRecord,
+    shop: ShopSettings,
+    consentWord: boolean,
+  ) {
     const at = sms.receivedAt ?? new Date();
-    await this.audit.record({
-      _id: `sms:${sms.messageSid}`,
-      shop: sms.shop,
-      subscriberId: subscriber._id,
-      from: subscriber.status,
-      to,
-      source,
-      detail: sms.body.slice(0, 40),
-      at,
-    });
-    const changed = await this.subscribers.transition(sms.shop, subscriber._id, subscriber.status, to, at);
-    await this.announce(changed ?? subscriber, shop);
-  }
-
-  private recordKeywordOptIn(subscriber: SubscriberRecord, sms: ingestionV1.SmsReceived) {
-    return this.audit.record({
-      _id: `sms:${sms.messageSid}`,
-      shop: sms.shop,
-      subscriberId: subscriber._id,
-      from: 'none',
-      to: 'active',
-      source: 'keyword',
-      detail: sms.body.slice(0, 40),
-      at: subscriber.createdAt,
-    });
-  }
-
-  /** Publishes the subscriber's current state; the id includes the version, so repeats are dropped. */
-  private async announce(subscriber: SubscriberRecord, shop: Parameters<typeof toSubscriberMessage>[1]) {
     await this.bus.publish(
-      Events.subscriberChanged,
+      Events.replyReceived,
       {
-        subscriber: toSubscriberMessage(subscriber, shop),
-        version: subscriber.version,
-        changedAt: subscriber.updatedAt,
+        messageSid: sms.messageSid,
+        shop: sms.shop,
+        subscriber: toSubscriberMessage(subscriber, shop, at),
+        body: sms.body,
+        media: sms.media,
+        receivedAt: at,
+        consentWord,
       },
-      { msgId: `subscriber:${subscriber._id}:${subscriber.version}` },
+      { msgId: `reply:${sms.messageSid}` },
     );
   }
 }
