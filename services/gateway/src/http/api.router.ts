@@ -133,6 +133,7 @@ export function apiRouter(deps: ApiDeps) {
       const { conversation } = await rpc(conversations, conversations.getConversation, {
         shop,
         id: idParam(req),
+        subscriberId: '',
       });
       const subscriber = await rpc(subscribers, subscribers.getSubscriber, {
         shop,
