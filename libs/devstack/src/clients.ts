@@ -1,5 +1,5 @@
 // Clients that act as Twilio and as a merchant's dashboard, strictly through the public API.
-import { sessionToken, twilioSignature } from './signing.js';
+import { sessionToken, shopifyHmac, twilioSignature } from './signing.js';
 import type { Stack } from './stack.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted on by the tests that read them
@@ -59,6 +59,35 @@ export class TwilioWebhookSender {
       headers,
       body: new URLSearchParams(params),
     });
+  }
+}
+
+/** Acts as Shopify: posts HMAC-signed webhooks. */
+export class ShopifyWebhookSender {
+  private counter = 0;
+
+  constructor(private readonly stack: Pick<Stack, 'ingestionUrl' | 'env'>) {}
+
+  async send(
+    topic: string,
+    shop: string,
+    body: unknown,
+    options: { id?: string; hmac?: string | null; contentType?: string; raw?: string } = {},
+  ): Promise<Response> {
+    const raw = options.raw ?? JSON.stringify(body);
+    this.counter += 1;
+    const headers: Record<string, string> = {
+      'content-type': options.contentType ?? 'application/json',
+      'x-shopify-topic': topic,
+      'x-shopify-shop-domain': shop,
+      'x-shopify-api-version': '2025-01',
+      'x-shopify-webhook-id': `wh-${Date.now()}-${process.pid}-${this.counter}`,
+      'x-shopify-event-id': options.id ?? `ev-${Date.now()}-${process.pid}-${this.counter}`,
+    };
+    const hmac =
+      options.hmac === undefined ? shopifyHmac(this.stack.env.SHOPIFY_API_SECRET!, raw) : options.hmac;
+    if (hmac !== null) headers['x-shopify-hmac-sha256'] = hmac;
+    return fetch(`${this.stack.ingestionUrl}/webhooks/shopify`, { method: 'POST', headers, body: raw });
   }
 }
 
