@@ -9,12 +9,18 @@ import express, {
   type Request,
   type Response,
 } from 'express';
-import { collectDefaultMetrics, Histogram, register } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, register } from 'prom-client';
 
 export type { Express, NextFunction, Request, Response };
 export { express };
 
 let defaultMetricsStarted = false;
+
+const httpErrors = new Counter({
+  name: 'sms_inbox_http_errors_total',
+  help: 'Requests answered with an error, by status and error code (rejected webhooks, bad input, failures)',
+  labelNames: ['status', 'code'] as const,
+});
 
 const httpDuration = new Histogram({
   name: 'sms_inbox_http_request_duration_seconds',
@@ -83,6 +89,7 @@ export function finishHttpApp(app: Express, logger: Logger): void {
     const appError = toAppError(err);
     if (appError.kind === 'internal') logger.error({ err }, 'request failed');
     const status = httpStatusOf[appError.kind];
+    httpErrors.inc({ status: String(status), code: appError.code });
     res
       .status(status)
       .json({ error: { code: appError.code, message: appError.message, ...appError.details } });
