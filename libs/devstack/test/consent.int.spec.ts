@@ -383,18 +383,21 @@ describe('bad Shopify input', () => {
     ['no HMAC', { hmac: null }, 401, 'invalid_hmac'],
     ['malformed JSON', { raw: '{"id": 1,' }, 400, 'malformed_body'],
     ['a wrong content type', { contentType: 'text/plain' }, 415, 'unsupported_media_type'],
-  ] as const)('answers %s with the expected status and code, storing nothing', async (_name, options, status, code) => {
-    const before = await receipts();
-    const res = await shopify.send(
-      'customers_marketing_consent/update',
-      SHOP,
-      consent(1, phone(20), 'subscribed'),
-      options,
-    );
-    expect(res.status).toBe(status);
-    expect(((await res.json()) as JsonBody).error.code).toBe(code);
-    expect(await receipts()).toBe(before);
-  });
+  ] as const)(
+    'answers %s with the expected status and code, storing nothing',
+    async (_name, options, status, code) => {
+      const before = await receipts();
+      const res = await shopify.send(
+        'customers_marketing_consent/update',
+        SHOP,
+        consent(1, phone(20), 'subscribed'),
+        options,
+      );
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as JsonBody).error.code).toBe(code);
+      expect(await receipts()).toBe(before);
+    },
+  );
 
   it.each([
     ['a missing phone', consent(2, '', 'subscribed'), 400, 'missing_phone'],

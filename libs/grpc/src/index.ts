@@ -23,6 +23,7 @@ const kindToStatus: Record<ErrorKind, status> = {
   conflict: status.ALREADY_EXISTS,
   unprocessable: status.FAILED_PRECONDITION,
   unsupported_media_type: status.INVALID_ARGUMENT,
+  payload_too_large: status.INVALID_ARGUMENT,
   too_many_requests: status.RESOURCE_EXHAUSTED,
   unavailable: status.UNAVAILABLE,
   timeout: status.DEADLINE_EXCEEDED,

@@ -29,6 +29,7 @@ beforeAll(async () => {
     listConversations: unary(async () => ({ conversations: [] }), logger),
     getConversation: unary(async () => ({ conversation: undefined }), logger),
     listMessages: unary(async () => ({ messages: [] }), logger),
+    setStatus: unary(async () => ({ conversation: undefined }), logger),
   };
   server = await startGrpcServer({
     port: 0,

@@ -102,7 +102,8 @@ function toAppError(err: unknown): AppError {
   // body-parser and express errors carry a 4xx status and a type.
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e?.status ?? e?.statusCode;
-  if (status === 413) return new AppError('invalid', 'payload_too_large', 'request body is too large');
+  if (status === 413)
+    return new AppError('payload_too_large', 'payload_too_large', 'request body is too large');
   if (e?.type === 'entity.parse.failed')
     return new AppError('invalid', 'malformed_body', 'request body is not valid');
   if (typeof status === 'number' && status >= 400 && status < 500) {

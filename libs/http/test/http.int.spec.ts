@@ -76,13 +76,13 @@ it.each([
   expect(await res.json()).toEqual({ error });
 });
 
-it('answers 400 for malformed JSON and for a body over the limit', async () => {
+it('answers 400 for malformed JSON and 413 for a body over the limit', async () => {
   const post = (body: string) =>
     fetch(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const malformed = await post('{"a":');
   expect(malformed.status).toBe(400);
   expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('malformed_body');
   const large = await post(JSON.stringify({ a: 'x'.repeat(5_000) }));
-  expect(large.status).toBe(400);
+  expect(large.status).toBe(413);
   expect(((await large.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
 });

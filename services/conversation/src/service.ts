@@ -15,6 +15,7 @@ import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecas
 import { Erase } from './usecases/erase.usecase.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
+import { SetStatusByMerchant } from './usecases/set-status.usecase.js';
 
 export interface ConversationService extends Running {
   httpPort: number;
@@ -40,13 +41,14 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const announce = new AnnounceChange(conversations, bus);
   const appendInboundReply = new AppendInboundReply(conversations, messages, announce);
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
-  const listConversations = new ListConversations(conversations);
+  const listConversations = new ListConversations(conversations, messages);
   const listMessages = new ListMessages(conversations, messages);
   const erase = new Erase(conversations, messages);
+  const setStatus = new SetStatusByMerchant(conversations, announce);
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
-    services: [conversationGrpc({ conversations, listConversations, listMessages, logger })],
+    services: [conversationGrpc({ conversations, listConversations, listMessages, setStatus, logger })],
     logger,
   });
   const app = createHttpApp({

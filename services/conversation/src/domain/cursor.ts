@@ -1,23 +1,44 @@
-// Opaque keyset cursors for time-ordered lists: (time, id) of the last item of a page.
+// Opaque keyset cursors for time-ordered lists: (time, id) of the last item of a page, and for
+// snapshot lists the instant the first page was read.
 import { invalid } from '@sms-inbox/platform';
 
 export interface ActivityCursor {
   at: Date;
   id: string;
+  /** The snapshot instant: pages after the first order items by their activity as of then. */
+  snapshot?: Date;
 }
 
 export function encodeCursor(cursor: ActivityCursor): string {
-  return Buffer.from(JSON.stringify([cursor.at.getTime(), cursor.id])).toString('base64url');
+  const parts: unknown[] = [cursor.at.getTime(), cursor.id];
+  if (cursor.snapshot) parts.push(cursor.snapshot.getTime());
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
 export function decodeCursor(raw: string): ActivityCursor {
   try {
-    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof at === 'number' && Number.isFinite(at) && typeof id === 'string' && id.length <= 64) {
-      return { at: new Date(at), id };
+    const [at, id, snapshot] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+      unknown,
+    ];
+    const isTime = (v: unknown): v is number =>
+      typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 8.64e15;
+    if (
+      isTime(at) &&
+      typeof id === 'string' &&
+      id.length <= 64 &&
+      (snapshot === undefined || isTime(snapshot))
+    ) {
+      return { at: new Date(at), id, snapshot: snapshot === undefined ? undefined : new Date(snapshot) };
     }
   } catch {
     // fall through to the error below
   }
   throw invalid('invalid_cursor', 'cursor is not one this API returned');
+}
+
+/** Newest first: whether (at, id) comes after the cursor's position. */
+export function isAfter(at: Date, id: string, cursor: ActivityCursor): boolean {
+  return at.getTime() < cursor.at.getTime() || (at.getTime() === cursor.at.getTime() && id < cursor.id);
 }

@@ -6,6 +6,7 @@ import type { ConversationRepository } from '../repositories/conversation.reposi
 import { toConversation, toMessage } from '../usecases/conversation-view.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
 import type { ListMessages } from '../usecases/list-messages.usecase.js';
+import type { SetStatusByMerchant } from '../usecases/set-status.usecase.js';
 
 const requireShop = (shop: string) => {
   if (!shop) throw invalid('missing_shop', 'shop is required');
@@ -16,9 +17,10 @@ export function conversationGrpc(deps: {
   conversations: ConversationRepository;
   listConversations: ListConversations;
   listMessages: ListMessages;
+  setStatus: SetStatusByMerchant;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { conversations, listConversations, listMessages, logger } = deps;
+  const { conversations, listConversations, listMessages, setStatus, logger } = deps;
   const implementation: conversationV1.ConversationServiceServer = {
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
@@ -43,6 +45,17 @@ export function conversationGrpc(deps: {
     listMessages: unary(async (req: conversationV1.ListMessagesRequest) => {
       const page = await listMessages.execute({ ...req, shop: requireShop(req.shop) });
       return { messages: page.items.map(toMessage), nextCursor: page.nextCursor ?? undefined };
+    }, logger),
+    setStatus: unary(async (req: conversationV1.SetStatusRequest) => {
+      if (req.action !== 'resolve' && req.action !== 'unresolve')
+        throw invalid('invalid_action', 'action is resolve or unresolve');
+      const conversation = await setStatus.execute({
+        shop: requireShop(req.shop),
+        id: req.id,
+        action: req.action,
+        actor: req.actor,
+      });
+      return { conversation: toConversation(conversation) };
     }, logger),
   };
   return {

@@ -72,20 +72,54 @@ export interface ListQuery {
   status?: ConversationStatus;
   q?: string;
   limit: number;
+  /** Keyset position: only items after it (newest first). */
   after?: ActivityCursor;
+  /** Only items whose last activity is at or before this instant. */
+  notAfter?: Date;
+  /** Only items whose last activity is after this instant. */
+  activeAfter?: Date;
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+export interface StatusChange {
+  shop: string;
+  conversationId: string;
+  from: ConversationStatus;
+  to: ConversationStatus;
+  /** subscriber_wrote, reply_sent, merchant_resolved, merchant_unresolved, subscriber_opted_out, subscriber_opted_in */
+  reason: string;
+  /** "subscriber", "system" or "user:<staff id>" */
+  actor: string;
+  at: Date;
+}
+
+const statusChangeSchema = new Schema<StatusChange>(
+  {
+    shop: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    reason: { type: String, required: true },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// Serves a conversation's status history, newest first.
+statusChangeSchema.index({ shop: 1, conversationId: 1, at: -1 });
+
 export class ConversationRepository {
   private readonly model;
+  private readonly statusChanges;
 
   constructor(connection: Connection) {
     this.model = connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations');
+    this.statusChanges = connection.model<StatusChange>('StatusChange', statusChangeSchema, 'status_changes');
   }
 
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await Promise.all([this.model.createIndexes(), this.statusChanges.createIndexes()]);
   }
 
   /**
@@ -149,7 +183,8 @@ export class ConversationRepository {
 
   /**
    * Sets the status when the cause is newer than the last status change, so a redelivered old
-   * event never overrides a later decision (a merchant's Resolve after the text arrived).
+   * event never overrides a later decision (a merchant's Resolve after the text arrived). Each
+   * change is kept with its reason and actor.
    */
   async setStatus(
     shop: string,
@@ -157,12 +192,37 @@ export class ConversationRepository {
     allowedFrom: ConversationStatus[],
     to: ConversationStatus,
     causeAt: Date,
+    why: { reason: string; actor: string },
   ): Promise<boolean> {
-    const res = await this.model.updateOne(
-      { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
-      { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
-    );
-    return res.modifiedCount > 0;
+    const before = await this.model
+      .findOneAndUpdate(
+        { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
+        { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
+        { returnDocument: 'before' },
+      )
+      .lean<ConversationRecord>();
+    if (!before) return false;
+    if (before.status !== to) {
+      await this.statusChanges.create({
+        shop,
+        conversationId: id,
+        from: before.status,
+        to,
+        reason: why.reason,
+        actor: why.actor,
+        at: causeAt,
+      });
+    }
+    return true;
+  }
+
+  statusHistory(shop: string, id: string): Promise<StatusChange[]> {
+    return this.statusChanges
+      .find({ shop, conversationId: id })
+      .sort({ at: -1 })
+      .limit(100)
+      .lean<StatusChange[]>()
+      .exec();
   }
 
   /** Keeps the newest subscriber snapshot (by version). */
@@ -204,6 +264,8 @@ export class ConversationRepository {
       }
       and.push({ $or: or });
     }
+    if (query.notAfter) and.push({ lastActivityAt: { $lte: query.notAfter } });
+    if (query.activeAfter) and.push({ lastActivityAt: { $gt: query.activeAfter } });
     if (and.length) filter.$and = and;
     return this.model
       .find(filter)
@@ -216,11 +278,13 @@ export class ConversationRepository {
   async deleteForSubscriber(shop: string, subscriberId: string): Promise<string | null> {
     const conversation = await this.findBySubscriber(shop, subscriberId);
     if (!conversation) return null;
+    await this.statusChanges.deleteMany({ shop, conversationId: conversation._id });
     await this.model.deleteOne({ _id: conversation._id, shop });
     return conversation._id;
   }
 
   async deleteShop(shop: string): Promise<void> {
+    await this.statusChanges.deleteMany({ shop });
     await this.model.deleteMany({ shop });
   }
 

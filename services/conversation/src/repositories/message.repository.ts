@@ -85,6 +85,16 @@ export class MessageRepository {
     return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
+  /** When the conversation's latest message at or before `instant` was created, if any. */
+  async latestAtOrBefore(shop: string, conversationId: string, instant: Date): Promise<Date | null> {
+    const doc = await this.model
+      .findOne({ shop, conversationId, createdAt: { $lte: instant } }, { createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<Pick<MessageRecord, 'createdAt'>>()
+      .exec();
+    return doc ? new Date(doc.createdAt) : null;
+  }
+
   async deleteConversation(shop: string, conversationId: string): Promise<void> {
     await this.model.deleteMany({ shop, conversationId });
   }

@@ -60,6 +60,7 @@ export class AppendInboundReply {
         ['resolved', 'unresolved'],
         'unresolved',
         message.createdAt,
+        { reason: 'subscriber_wrote', actor: 'subscriber' },
       );
     }
     await this.announce.execute(event.shop, conversation._id);

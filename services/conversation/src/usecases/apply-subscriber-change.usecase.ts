@@ -30,6 +30,7 @@ export class ApplySubscriberChange {
           ['resolved', 'unresolved'],
           'opted_out',
           at,
+          { reason: 'subscriber_opted_out', actor: 'subscriber' },
         )) || changed;
     } else {
       changed =
@@ -39,6 +40,7 @@ export class ApplySubscriberChange {
           ['opted_out'],
           'resolved',
           at,
+          { reason: 'subscriber_opted_in', actor: 'subscriber' },
         )) || changed;
     }
     if (changed) await this.announce.execute(subscriber.shop, conversation._id);

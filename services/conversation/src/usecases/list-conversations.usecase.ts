@@ -1,10 +1,18 @@
-// The inbox list: newest activity first, filtered by status and search, keyset-paged.
+// The inbox list: newest activity first, filtered by status and search, keyset-paged over a
+// snapshot. The first page fixes an instant S; every page orders conversations by their
+// activity as of S, so a conversation that gets a new message while the dashboard pages is
+// neither skipped nor shown twice (it shows at the top on the next refresh). Conversations
+// active after S are few; their activity as of S comes from their messages.
 import { invalid } from '@sms-inbox/platform';
 import type { ConversationStatus } from '../domain/conversation-status.js';
-import { decodeCursor, encodeCursor } from '../domain/cursor.js';
+import { type ActivityCursor, decodeCursor, encodeCursor, isAfter } from '../domain/cursor.js';
 import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
 
 export const STATUSES: readonly ConversationStatus[] = ['unresolved', 'resolved', 'opted_out'];
+
+/** How many conversations changed since the snapshot one page looks at, at most. */
+const MAX_MOVED = 500;
 
 export interface ListInput {
   shop: string;
@@ -15,7 +23,10 @@ export interface ListInput {
 }
 
 export class ListConversations {
-  constructor(private readonly conversations: ConversationRepository) {}
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+  ) {}
 
   async execute(input: ListInput): Promise<{ items: ConversationRecord[]; nextCursor: string | null }> {
     if (input.status && !STATUSES.includes(input.status as ConversationStatus)) {
@@ -25,16 +36,40 @@ export class ListConversations {
     const limit = input.limit || 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
       throw invalid('invalid_limit', 'limit must be 1 to 100');
-    const items = await this.conversations.list(input.shop, {
+    const cursor: ActivityCursor | undefined = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const snapshot = cursor?.snapshot ?? new Date();
+    const filter = {
       status: (input.status || undefined) as ConversationStatus | undefined,
       q: input.q || undefined,
+    };
+
+    // Unchanged since the snapshot: their current activity is their activity as of then.
+    const stable = await this.conversations.list(input.shop, {
+      ...filter,
       limit: limit + 1,
-      after: input.cursor ? decodeCursor(input.cursor) : undefined,
+      after: cursor,
+      notAfter: snapshot,
     });
-    const page = items.slice(0, limit);
+    // Changed since: placed where they stood at the snapshot (created after it: not in it).
+    const moved = await this.conversations.list(input.shop, {
+      ...filter,
+      limit: MAX_MOVED,
+      activeAfter: snapshot,
+    });
+    const placed: Array<{ item: ConversationRecord; key: Date }> = stable.map((item) => ({
+      item,
+      key: item.lastActivityAt,
+    }));
+    for (const item of moved) {
+      const key = await this.messages.latestAtOrBefore(input.shop, item._id, snapshot);
+      if (key && (!cursor || isAfter(key, item._id, cursor))) placed.push({ item, key });
+    }
+    placed.sort((a, b) => b.key.getTime() - a.key.getTime() || (a.item._id < b.item._id ? 1 : -1));
+
+    const page = placed.slice(0, limit);
     const last = page.at(-1);
     const nextCursor =
-      items.length > limit && last ? encodeCursor({ at: last.lastActivityAt, id: last._id }) : null;
-    return { items: page, nextCursor };
+      placed.length > limit && last ? encodeCursor({ at: last.key, id: last.item._id, snapshot }) : null;
+    return { items: page.map((p) => p.item), nextCursor };
   }
 }

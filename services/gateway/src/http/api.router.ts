@@ -158,6 +158,26 @@ export function apiRouter(deps: ApiDeps) {
     }),
   );
 
+  for (const action of ['resolve', 'unresolve'] as const) {
+    router.post(
+      `/v1/conversations/:id/${action}`,
+      route(async (req, res) => {
+        const { shop, userId } = sessionOf(req);
+        const { conversation } = await rpc(conversations, conversations.setStatus, {
+          shop,
+          id: idParam(req),
+          action,
+          actor: userId,
+        });
+        const subscriber = await rpc(subscribers, subscribers.getSubscriber, {
+          shop,
+          id: conversation!.subscriberId,
+        });
+        res.json(presentConversation(conversation!, subscriber.subscriber));
+      }),
+    );
+  }
+
   router.get(
     '/v1/subscribers/:id',
     route(async (req, res) => {
