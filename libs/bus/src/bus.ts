@@ -77,8 +77,15 @@ export interface ConsumerHandle {
   drain(): Promise<void>;
 }
 
+/** Live events read straight from a stream (no durable state), for fan-out such as SSE. */
+export interface Tail<T> extends AsyncIterable<{ seq: number; message: T }> {
+  stop(): Promise<void>;
+}
+
 export interface Bus {
   readonly connection: NatsConnection;
+  /** Events after stream sequence `afterSeq`, or only new ones when it is absent. */
+  tail<T>(event: EventType<T>, options?: { afterSeq?: number }): Promise<Tail<T>>;
   ensureStreams(streams: readonly StreamSpec[]): Promise<void>;
   publish<T>(
     event: EventType<T>,
@@ -170,6 +177,33 @@ class BusImpl implements Bus {
         }
       }
     }
+  }
+
+  async tail<T>(event: EventType<T>, options: { afterSeq?: number } = {}): Promise<Tail<T>> {
+    const consumer = await this.js.consumers.get(event.stream, {
+      filter_subjects: event.subject,
+      ...(options.afterSeq !== undefined
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.afterSeq + 1 }
+        : { deliver_policy: DeliverPolicy.New }),
+    });
+    const messages = await consumer.consume();
+    const codec = event.codec;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const m of messages) {
+          let message: T;
+          try {
+            message = codec.decode(m.data);
+          } catch {
+            continue;
+          }
+          yield { seq: m.seq, message };
+        }
+      },
+      stop: async () => {
+        await messages.close();
+      },
+    };
   }
 
   async publish<T>(event: EventType<T>, message: T, options: { msgId: string }) {

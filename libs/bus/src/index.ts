@@ -10,6 +10,7 @@ export {
   type EventType,
   type Handler,
   type StreamSpec,
+  type Tail,
   UndecodableMessageError,
 } from './bus.js';
 export { isPermanent, PermanentError } from './errors.js';

@@ -4,6 +4,9 @@ import { z } from 'zod';
 const schema = z.object({
   ...commonEnv,
   GATEWAY_PORT: env.port(8080),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Interval of the heartbeat comments on live streams. */
+  SSE_HEARTBEAT_MS: env.positiveInt(15_000),
   SHOPIFY_API_KEY: z.string().min(1),
   SHOPIFY_API_SECRET: z.string().min(1),
   SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
@@ -11,6 +14,20 @@ const schema = z.object({
   /** Deadline of each gRPC call to a backing service. */
   GRPC_TIMEOUT_MS: env.positiveInt(5_000),
   /** Allowed clock skew when checking session tokens' exp/nbf. */
+  /** Dashboard origins allowed by CORS, comma-separated. */
+  DASHBOARD_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  /** Requests a minute per shop (per gateway replica). */
+  RATE_LIMIT_PER_MINUTE: env.positiveInt(1_200),
+  /** Largest accepted request body. */
+  BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
   TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
 });
 

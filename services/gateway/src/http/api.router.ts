@@ -14,6 +14,7 @@ import {
   presentSubscriber,
 } from './presenters.js';
 import { listConversationsQuery, listMessagesQuery, putShopBody } from './schemas.js';
+import type { RateLimiter } from './security.js';
 import type { Session, SessionVerifier } from './session-token.js';
 
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   subscribers: subscriberV1.SubscriberServiceClient;
   conversations: conversationV1.ConversationServiceClient;
   timeoutMs: number;
+  rateLimiter: RateLimiter;
+  bodyLimitBytes: number;
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -42,11 +45,16 @@ export function apiRouter(deps: ApiDeps) {
   const router = express.Router();
 
   router.use('/v1', (req, _res, next) => {
-    deps.sessions.verify(req.header('authorization')).then((session) => {
+    deps.sessions.verify(authorizationOf(req)).then((session) => {
       (req as Request & { session: Session }).session = session;
       next();
     }, next);
   });
+  router.use(
+    '/v1',
+    deps.rateLimiter.middleware((req) => sessionOf(req).shop),
+  );
+  router.use('/v1', express.json({ limit: deps.bodyLimitBytes }));
 
   router.get(
     '/v1/shop',
@@ -59,7 +67,6 @@ export function apiRouter(deps: ApiDeps) {
 
   router.put(
     '/v1/shop',
-    express.json({ limit: '32kb' }),
     route(async (req, res) => {
       const { shop } = sessionOf(req);
       const body = parse(putShopBody, req.body ?? {});
@@ -273,6 +280,17 @@ export function apiRouter(deps: ApiDeps) {
   );
 
   return router;
+}
+
+/**
+ * The Authorization header; for the live stream also `?access_token=`, because browsers'
+ * EventSource cannot set headers.
+ */
+function authorizationOf(req: Request): string | undefined {
+  const header = req.header('authorization');
+  if (header) return header;
+  const token = req.query.access_token;
+  return req.path === '/events' && typeof token === 'string' ? `Bearer ${token}` : undefined;
 }
 
 /** Path ids are opaque; an id that cannot exist is simply not found. */

@@ -32,3 +32,104 @@ export const putShopBody = z
   })
   .partial()
   .strict();
+
+// Response shapes (API.md "Shapes"). Presenters are typed by these, and the OpenAPI document is
+// generated from them, so the served JSON and the document cannot drift apart.
+const isoTime = z.string().datetime().describe('ISO-8601 UTC time');
+
+export const errorBody = z.object({
+  error: z
+    .object({
+      code: z.string().describe('machine-readable snake_case code'),
+      message: z.string().describe('human text'),
+    })
+    .catchall(z.unknown()),
+});
+
+export const quietHoursState = z.object({ active: z.boolean(), endsAt: isoTime.nullable() });
+
+export const subscriberBody = z.object({
+  id: z.string(),
+  phone: z.string().describe('E.164'),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  source: z.enum(['keyword', 'checkout']),
+  customerUrl: z.string().nullable().describe('Shopify admin profile link (checkout subscribers)'),
+  status: z.enum(['active', 'opted_out']),
+  timezone: z.string(),
+  quietHours: quietHoursState,
+});
+
+export const messageBody = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  text: z.string(),
+  mediaUrls: z.array(z.string()),
+  discountCode: z.string().nullable(),
+  status: z.enum([
+    'received',
+    'scheduled',
+    'queued',
+    'sent',
+    'delivered',
+    'undelivered',
+    'failed',
+    'canceled',
+  ]),
+  createdAt: isoTime,
+  scheduledFor: isoTime.nullable(),
+  sentAt: isoTime.nullable(),
+  quietHoursOverride: z.boolean(),
+});
+
+export const conversationBody = z.object({
+  id: z.string(),
+  status: z.enum(['unresolved', 'resolved', 'opted_out']),
+  lastActivityAt: isoTime,
+  lastMessage: messageBody.nullable(),
+  subscriber: subscriberBody.nullable(),
+});
+
+export const shopBody = z.object({
+  shop: z.string(),
+  phoneNumber: z.string(),
+  keywords: z.array(z.string()),
+  timezone: z.string(),
+  quietHours: z.object({ start: z.string(), end: z.string() }).nullable(),
+  texts: z.object({ optInConfirmation: z.string(), help: z.string(), optOutConfirmation: z.string() }),
+});
+
+export const consentChangeBody = z.object({
+  at: isoTime,
+  from: z.enum(['none', 'active', 'opted_out']),
+  to: z.enum(['active', 'opted_out']),
+  source: z.enum(['keyword', 'consent_word', 'checkout', 'merchant', 'carrier']),
+  detail: z.string(),
+  cause: z.string(),
+});
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const summaryBody = z.object({ unresolved: z.number().int().nonnegative() });
+
+export const dataRequestBody = z.object({
+  id: z.string(),
+  subscriberId: z.string().nullable(),
+  customerId: z.string(),
+  shopifyRequestId: z.string().nullable(),
+  requestedAt: isoTime.nullable(),
+  exportUrl: z.string().nullable(),
+});
+
+export const exportBody = z.object({
+  exportedAt: isoTime,
+  shop: z.string(),
+  subscriber: subscriberBody,
+  consentHistory: z.array(consentChangeBody),
+  conversation: conversationBody.nullable(),
+  messages: z.array(messageBody),
+});
+
+export const liveEventBody = z.object({ conversation: conversationBody, unresolved: z.number().int() });
