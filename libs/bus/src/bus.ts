@@ -61,6 +61,12 @@ export interface ConsumerSpec<T> {
   backoffMs?: number[];
   /** Messages processed at once by this process. */
   concurrency?: number;
+  /**
+   * Messages with the same key are handled one after another in stream order (in this
+   * process); different keys run concurrently. For rules that depend on order, such as one
+   * sender's JOIN before their first question, or STOP before the next text.
+   */
+  orderingKey?: (message: T) => string;
 }
 
 export interface Delivery {
@@ -249,7 +255,7 @@ class BusImpl implements Bus {
   }
 
   /** Called by consumer loops: traces a delivery and reports its outcome. */
-  async handle<T>(loop: ConsumerLoop<T>, msg: JsMsg): Promise<void> {
+  async handle<T>(loop: ConsumerLoop<T>, msg: JsMsg, decoded?: T): Promise<void> {
     const { spec, handler } = loop;
     const parent = propagation.extract(context.active(), msg.headers, headerGetter);
     const started = performance.now();
@@ -264,7 +270,7 @@ class BusImpl implements Bus {
       async (span) => {
         try {
           if (msg.info.deliveryCount > 1) busMetrics.redelivered.inc(labels);
-          const message = decodeOrThrow(spec.event.codec, msg.data);
+          const message = decoded ?? decodeOrThrow(spec.event.codec, msg.data);
           await handler(message, {
             subject: msg.subject,
             deliveryCount: msg.info.deliveryCount,
@@ -340,12 +346,33 @@ class ConsumerLoop<T = unknown> {
     const messages = this.messages;
     this.done = (async () => {
       for await (const msg of messages) {
-        const work = this.bus.handle(this, msg).finally(() => this.inFlight.delete(work));
+        const work = this.schedule(msg).finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
         if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
       }
       await Promise.all(this.inFlight);
     })();
+  }
+
+  private readonly chains = new Map<string, Promise<void>>();
+
+  /** Runs the message now, or after the previous message with the same ordering key. */
+  private schedule(msg: JsMsg): Promise<void> {
+    const keyOf = this.spec.orderingKey;
+    if (!keyOf) return this.bus.handle(this, msg);
+    let decoded: T;
+    try {
+      decoded = this.spec.event.codec.decode(msg.data);
+    } catch {
+      return this.bus.handle(this, msg);
+    }
+    const key = keyOf(decoded);
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const run = previous.then(() => this.bus.handle(this, msg, decoded));
+    this.chains.set(key, run);
+    return run.finally(() => {
+      if (this.chains.get(key) === run) this.chains.delete(key);
+    });
   }
 
   async drain(): Promise<void> {

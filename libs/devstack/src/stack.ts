@@ -110,8 +110,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     CONVERSATION_GRPC_ADDR: `127.0.0.1:${ports.conversation.grpc}`,
     LOG_LEVEL: options.logLevel ?? userEnv.LOG_LEVEL ?? 'info',
   };
-  if (userEnv.OTEL_EXPORTER_OTLP_ENDPOINT)
-    env.OTEL_EXPORTER_OTLP_ENDPOINT = userEnv.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // Optional knobs, passed through when set.
+  for (const key of [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'NATS_ACK_WAIT_MS',
+    'DASHBOARD_ORIGINS',
+    'RATE_LIMIT_PER_MINUTE',
+    'BODY_LIMIT_BYTES',
+    'SSE_HEARTBEAT_MS',
+    'GRPC_TIMEOUT_MS',
+  ]) {
+    const value = userEnv[key];
+    if (value) env[key] = value;
+  }
 
   const services = new Map<ServiceName, ManagedProcess>();
   const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({

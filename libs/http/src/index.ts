@@ -90,6 +90,8 @@ export function finishHttpApp(app: Express, logger: Logger): void {
     if (appError.kind === 'internal') logger.error({ err }, 'request failed');
     const status = httpStatusOf[appError.kind];
     httpErrors.inc({ status: String(status), code: appError.code });
+    // The rest of an oversized body was never read: the connection cannot carry another request.
+    if (status === 413) res.setHeader('Connection', 'close');
     res
       .status(status)
       .json({ error: { code: appError.code, message: appError.message, ...appError.details } });

@@ -62,8 +62,13 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const http = await listen(app, config.HTTP_PORT);
 
   const consumers = [
-    await bus.consume({ event: Events.replyReceived, durable: 'conversation-reply-received' }, (e) =>
-      appendInboundReply.execute(e),
+    await bus.consume(
+      {
+        event: Events.replyReceived,
+        durable: 'conversation-reply-received',
+        orderingKey: (e) => `${e.shop}|${e.subscriber?.id}`,
+      },
+      (e) => appendInboundReply.execute(e),
     ),
     await bus.consume(
       { event: Events.subscriberRedacted, durable: 'conversation-subscriber-redacted' },
@@ -72,8 +77,13 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     await bus.consume({ event: Events.shopRedacted, durable: 'conversation-shop-redacted' }, (e) =>
       erase.shop(e),
     ),
-    await bus.consume({ event: Events.subscriberChanged, durable: 'conversation-subscriber-changed' }, (e) =>
-      applySubscriberChange.execute(e),
+    await bus.consume(
+      {
+        event: Events.subscriberChanged,
+        durable: 'conversation-subscriber-changed',
+        orderingKey: (e) => `${e.subscriber?.shop}|${e.subscriber?.id}`,
+      },
+      (e) => applySubscriberChange.execute(e),
     ),
   ];
 

@@ -62,11 +62,21 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
 
   // Consumers start last, once everything they need is up.
   const consumers = [
-    await bus.consume({ event: Events.smsReceived, durable: 'subscriber-sms-received' }, (sms) =>
-      handleInbound.execute(sms),
+    await bus.consume(
+      {
+        event: Events.smsReceived,
+        durable: 'subscriber-sms-received',
+        orderingKey: (m) => `${m.shop}|${m.from}`,
+      },
+      (sms) => handleInbound.execute(sms),
     ),
-    await bus.consume({ event: Events.shopifyWebhookReceived, durable: 'subscriber-shopify-webhook' }, (e) =>
-      handleShopify.execute(e),
+    await bus.consume(
+      {
+        event: Events.shopifyWebhookReceived,
+        durable: 'subscriber-shopify-webhook',
+        orderingKey: (e) => `${e.shop}|${e.customer?.id ?? ''}`,
+      },
+      (e) => handleShopify.execute(e),
     ),
   ];
 

@@ -1,6 +1,6 @@
 // Conversations: exactly one per subscriber per shop. Every query names the shop.
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
-import { phoneDigits } from '@sms-inbox/platform';
+import { KeyedMutex, phoneDigits } from '@sms-inbox/platform';
 import { Schema, Types } from 'mongoose';
 import type { ConversationStatus } from '../domain/conversation-status.js';
 import type { ActivityCursor } from '../domain/cursor.js';
@@ -112,6 +112,8 @@ statusChangeSchema.index({ shop: 1, conversationId: 1, at: -1 });
 export class ConversationRepository {
   private readonly model;
   private readonly statusChanges;
+  /** Every update of one conversation runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
+  private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations');
@@ -173,12 +175,14 @@ export class ConversationRepository {
   }
 
   /** Makes `message` the last one unless a newer one is already there. */
-  async recordActivity(shop: string, id: string, message: MessageRecord): Promise<boolean> {
-    const res = await this.model.updateOne(
-      { _id: id, shop, lastActivityAt: { $lte: message.createdAt } },
-      { $set: { lastActivityAt: message.createdAt, lastMessage: message }, $inc: { revision: 1 } },
-    );
-    return res.modifiedCount > 0;
+  recordActivity(shop: string, id: string, message: MessageRecord): Promise<boolean> {
+    return this.locks.run(id, async () => {
+      const res = await this.model.updateOne(
+        { _id: id, shop, lastActivityAt: { $lte: message.createdAt } },
+        { $set: { lastActivityAt: message.createdAt, lastMessage: message }, $inc: { revision: 1 } },
+      );
+      return res.modifiedCount > 0;
+    });
   }
 
   /**
@@ -194,26 +198,28 @@ export class ConversationRepository {
     causeAt: Date,
     why: { reason: string; actor: string },
   ): Promise<boolean> {
-    const before = await this.model
-      .findOneAndUpdate(
-        { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
-        { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
-        { returnDocument: 'before' },
-      )
-      .lean<ConversationRecord>();
-    if (!before) return false;
-    if (before.status !== to) {
-      await this.statusChanges.create({
-        shop,
-        conversationId: id,
-        from: before.status,
-        to,
-        reason: why.reason,
-        actor: why.actor,
-        at: causeAt,
-      });
-    }
-    return true;
+    return this.locks.run(id, async () => {
+      const before = await this.model
+        .findOneAndUpdate(
+          { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
+          { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
+          { returnDocument: 'before' },
+        )
+        .lean<ConversationRecord>();
+      if (!before) return false;
+      if (before.status !== to) {
+        await this.statusChanges.create({
+          shop,
+          conversationId: id,
+          from: before.status,
+          to,
+          reason: why.reason,
+          actor: why.actor,
+          at: causeAt,
+        });
+      }
+      return true;
+    });
   }
 
   statusHistory(shop: string, id: string): Promise<StatusChange[]> {
@@ -226,12 +232,14 @@ export class ConversationRepository {
   }
 
   /** Keeps the newest subscriber snapshot (by version). */
-  async updateSnapshot(shop: string, subscriberId: string, snapshot: SubscriberSnapshot): Promise<boolean> {
-    const res = await this.model.updateOne(
-      { shop, subscriberId, 'subscriber.version': { $lt: snapshot.version } },
-      { $set: { subscriber: snapshot }, $inc: { revision: 1 } },
-    );
-    return res.modifiedCount > 0;
+  updateSnapshot(shop: string, id: string, snapshot: SubscriberSnapshot): Promise<boolean> {
+    return this.locks.run(id, async () => {
+      const res = await this.model.updateOne(
+        { _id: id, shop, 'subscriber.version': { $lt: snapshot.version } },
+        { $set: { subscriber: snapshot }, $inc: { revision: 1 } },
+      );
+      return res.modifiedCount > 0;
+    });
   }
 
   async list(shop: string, query: ListQuery): Promise<ConversationRecord[]> {

@@ -85,14 +85,23 @@ export class MessageRepository {
     return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
-  /** When the conversation's latest message at or before `instant` was created, if any. */
-  async latestAtOrBefore(shop: string, conversationId: string, instant: Date): Promise<Date | null> {
-    const doc = await this.model
-      .findOne({ shop, conversationId, createdAt: { $lte: instant } }, { createdAt: 1 })
-      .sort({ createdAt: -1, _id: -1 })
-      .lean<Pick<MessageRecord, 'createdAt'>>()
+  /** For each conversation, when its latest message at or before `instant` was created (absent: none). */
+  async latestAtOrBefore(shop: string, conversationIds: string[], instant: Date): Promise<Map<string, Date>> {
+    const latest = new Map<string, Date>();
+    if (conversationIds.length === 0) return latest;
+    const docs = await this.model
+      .find(
+        { shop, conversationId: { $in: conversationIds }, createdAt: { $lte: instant } },
+        { conversationId: 1, createdAt: 1 },
+      )
+      .lean<Array<Pick<MessageRecord, 'conversationId' | 'createdAt'>>>()
       .exec();
-    return doc ? new Date(doc.createdAt) : null;
+    for (const d of docs) {
+      const at = new Date(d.createdAt);
+      const seen = latest.get(d.conversationId);
+      if (!seen || seen < at) latest.set(d.conversationId, at);
+    }
+    return latest;
   }
 
   async deleteConversation(shop: string, conversationId: string): Promise<void> {

@@ -19,7 +19,7 @@ export class ApplySubscriberChange {
     const at = event.changedAt ?? new Date();
     let changed = await this.conversations.updateSnapshot(
       subscriber.shop,
-      subscriber.id,
+      conversation._id,
       snapshotOf(subscriber, event.version),
     );
     if (subscriber.status === 'opted_out') {

@@ -60,8 +60,13 @@ export class ListConversations {
       item,
       key: item.lastActivityAt,
     }));
+    const asOfSnapshot = await this.messages.latestAtOrBefore(
+      input.shop,
+      moved.map((m) => m._id),
+      snapshot,
+    );
     for (const item of moved) {
-      const key = await this.messages.latestAtOrBefore(input.shop, item._id, snapshot);
+      const key = asOfSnapshot.get(item._id);
       if (key && (!cursor || isAfter(key, item._id, cursor))) placed.push({ item, key });
     }
     placed.sort((a, b) => b.key.getTime() - a.key.getTime() || (a.item._id < b.item._id ? 1 : -1));

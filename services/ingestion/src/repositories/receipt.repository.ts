@@ -42,21 +42,16 @@ export class ReceiptRepository {
     await this.model.createIndexes();
   }
 
-  /** Stores the receipt unless it exists; returns the stored one either way. */
-  async record(receipt: Omit<Receipt, 'publishedAt'>): Promise<Receipt> {
+  find(id: string): Promise<Receipt | null> {
+    return this.model.findById(id).lean<Receipt>().exec();
+  }
+
+  /** Stores the receipt of a published delivery; a second one with the same id is a no-op. */
+  async recordPublished(receipt: Receipt): Promise<void> {
     try {
-      const stored = await this.model
-        .findOneAndUpdate(
-          { _id: receipt._id },
-          { $setOnInsert: { ...receipt, publishedAt: null } },
-          { upsert: true, returnDocument: 'after' },
-        )
-        .lean<Receipt>();
-      return stored!;
+      await this.model.create(receipt);
     } catch (err) {
-      // Two deliveries of the same id raced on the upsert: the other one inserted it.
       if (!isDuplicateKey(err)) throw err;
-      return (await this.model.findById(receipt._id).lean<Receipt>())!;
     }
   }
 
@@ -67,9 +62,5 @@ export class ReceiptRepository {
 
   async deleteShop(shop: string): Promise<void> {
     await this.model.deleteMany({ shop });
-  }
-
-  async markPublished(id: string, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: id, publishedAt: null }, { $set: { publishedAt: at } });
   }
 }

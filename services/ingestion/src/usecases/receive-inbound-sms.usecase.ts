@@ -32,15 +32,10 @@ export class ReceiveInboundSms {
     const shop = await this.shops.shopFor(to);
     if (!shop) throw notFound('unknown_number', 'no shop sends from this number');
 
-    const receipt = await this.receipts.record({
-      _id: `twilio_sms:${messageSid}`,
-      source: 'twilio_sms',
-      shop,
-      party: partyHash(shop, from),
-      payload: { ...params },
-      receivedAt: new Date(),
-    });
-    if (receipt.publishedAt) return { duplicate: true };
+    const receiptId = `twilio_sms:${messageSid}`;
+    // Already published: a repeat of the delivery (Twilio and Shopify retry), no second effect.
+    if ((await this.receipts.find(receiptId))?.publishedAt) return { duplicate: true };
+    const receivedAt = new Date();
 
     const numMedia = Math.min(Number.parseInt(params.NumMedia ?? '0', 10) || 0, 10);
     const media = Array.from({ length: numMedia }, (_, i) => ({
@@ -58,11 +53,21 @@ export class ReceiveInboundSms {
         to,
         body: params.Body ?? '',
         media,
-        receivedAt: receipt.receivedAt,
+        receivedAt,
       },
       { msgId: `sms:${messageSid}` },
     );
-    await this.receipts.markPublished(receipt._id, new Date());
+    // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
+    // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
+    await this.receipts.recordPublished({
+      _id: receiptId,
+      source: 'twilio_sms',
+      shop,
+      party: partyHash(shop, from),
+      payload: { ...params },
+      receivedAt,
+      publishedAt: new Date(),
+    });
     return { duplicate: false };
   }
 }

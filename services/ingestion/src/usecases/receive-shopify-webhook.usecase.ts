@@ -46,8 +46,26 @@ export class ReceiveShopifyWebhook {
       throw notFound('unknown_shop', 'this shop has not set up the app');
     }
 
-    const receipt = await this.receipts.record({
-      _id: `shopify:${deliveryId}`,
+    const receiptId = `shopify:${deliveryId}`;
+    // Already published: a repeat of the delivery (Twilio and Shopify retry), no second effect.
+    if ((await this.receipts.find(receiptId))?.publishedAt) return { handled: true, duplicate: true };
+    const receivedAt = new Date();
+    await this.bus.publish(
+      Events.shopifyWebhookReceived,
+      {
+        webhookId: deliveryId,
+        topic,
+        shop,
+        receivedAt,
+        customer: parsed.customer,
+        dataRequestId: parsed.dataRequestId,
+      },
+      { msgId: `shopify:${deliveryId}` },
+    );
+    // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
+    // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
+    await this.receipts.recordPublished({
+      _id: receiptId,
       source: 'shopify',
       shop,
       party: parsed.customer?.phone ? partyHash(shop, parsed.customer.phone) : null,
@@ -56,22 +74,9 @@ export class ReceiveShopifyWebhook {
         topic,
         body: topic.includes('redact') || topic === 'customers/data_request' ? {} : delivery.body,
       },
-      receivedAt: new Date(),
+      receivedAt,
+      publishedAt: new Date(),
     });
-    if (receipt.publishedAt) return { handled: true, duplicate: true };
-    await this.bus.publish(
-      Events.shopifyWebhookReceived,
-      {
-        webhookId: deliveryId,
-        topic,
-        shop,
-        receivedAt: receipt.receivedAt,
-        customer: parsed.customer,
-        dataRequestId: parsed.dataRequestId,
-      },
-      { msgId: `shopify:${deliveryId}` },
-    );
-    await this.receipts.markPublished(receipt._id, new Date());
     return { handled: true, duplicate: false };
   }
 }

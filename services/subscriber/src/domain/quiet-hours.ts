@@ -31,14 +31,20 @@ export function quietHoursAt(timezone: string, shopWindow: Window | null, at: Da
   const windows = shopWindow ? [LEGAL_WINDOW, shopWindow] : [LEGAL_WINDOW];
   let local = DateTime.fromJSDate(at, { zone: timezone });
   if (!local.isValid) local = DateTime.fromJSDate(at, { zone: 'UTC' });
-  const minuteOf = (d: DateTime) => d.hour * 60 + d.minute;
-  if (!windows.some((w) => inWindow(minuteOf(local), w))) return { active: false, endsAt: null };
-  // Walk forward minute by minute in local time (at most two days) until no window holds.
-  let probe = local.startOf('minute');
-  for (let i = 0; i < 2 * 24 * 60; i++) {
-    probe = probe.plus({ minutes: 1 });
-    if (!windows.some((w) => inWindow(minuteOf(probe), w)))
-      return { active: true, endsAt: probe.toUTC().toJSDate() };
+  const quietAt = (d: DateTime) => windows.some((w) => inWindow(d.hour * 60 + d.minute, w));
+  if (!quietAt(local)) return { active: false, endsAt: null };
+  // Quiet hours can only end at a window's end: try those instants in order (today, the next
+  // two days), and take the first one at which no window holds.
+  const candidates: DateTime[] = [];
+  for (let day = 0; day <= 2; day++) {
+    const date = local.startOf('day').plus({ days: day });
+    for (const w of windows) {
+      const minutes = minutesOf(w.end);
+      const end = date.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
+      if (end > local) candidates.push(end);
+    }
   }
-  return { active: true, endsAt: null };
+  candidates.sort((a, b) => a.toMillis() - b.toMillis());
+  const end = candidates.find((c) => !quietAt(c));
+  return { active: true, endsAt: end ? end.toUTC().toJSDate() : null };
 }

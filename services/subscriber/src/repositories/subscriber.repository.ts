@@ -1,6 +1,7 @@
 // Subscribers of each shop. Every query names the shop: the tenant scope is part of each
 // method's signature.
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { KeyedMutex } from '@sms-inbox/platform';
 import { Schema, Types } from 'mongoose';
 
 export type SubscriberStatus = 'active' | 'opted_out';
@@ -57,6 +58,8 @@ subscriberSchema.index({ shop: 1, customerId: 1 });
 
 export class SubscriberRepository {
   private readonly model;
+  /** Every update of one subscriber runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
+  private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
@@ -108,14 +111,16 @@ export class SubscriberRepository {
 
   /** Moves the status from `from` to `to`; null when it was not `from` (already changed). */
   async transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, consentAt: Date) {
-    return this.model
-      .findOneAndUpdate(
-        { _id: id, shop, status: from },
-        { $set: { status: to, consentAt, updatedAt: new Date() }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean<SubscriberRecord>()
-      .exec();
+    return this.locks.run(id, () =>
+      this.model
+        .findOneAndUpdate(
+          { _id: id, shop, status: from },
+          { $set: { status: to, consentAt, updatedAt: new Date() }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<SubscriberRecord>()
+        .exec(),
+    );
   }
 
   /** Sets profile fields (names, customer, timezone) when they differ; returns the result. */
@@ -123,25 +128,27 @@ export class SubscriberRepository {
     shop: string,
     id: string,
     fields: Partial<
-      Pick<SubscriberRecord, 'firstName' | 'lastName' | 'customerId' | 'customerUrl' | 'timezone'>
+      Pick<SubscriberRecord, 'firstName' | 'lastName' | 'customerId' | 'customerUrl' | 'timezone' | 'region'>
     >,
   ): Promise<SubscriberRecord | null> {
-    const current = await this.findById(shop, id);
-    if (!current) return null;
-    const changes = Object.fromEntries(
-      Object.entries(fields).filter(
-        ([k, v]) => v !== undefined && v !== null && current[k as keyof SubscriberRecord] !== v,
-      ),
-    );
-    if (Object.keys(changes).length === 0) return current;
-    return this.model
-      .findOneAndUpdate(
-        { _id: id, shop },
-        { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean<SubscriberRecord>()
-      .exec();
+    return this.locks.run(id, async () => {
+      const current = await this.findById(shop, id);
+      if (!current) return null;
+      const changes = Object.fromEntries(
+        Object.entries(fields).filter(
+          ([k, v]) => v !== undefined && v !== null && current[k as keyof SubscriberRecord] !== v,
+        ),
+      );
+      if (Object.keys(changes).length === 0) return current;
+      return this.model
+        .findOneAndUpdate(
+          { _id: id, shop },
+          { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<SubscriberRecord>()
+        .exec();
+    });
   }
 
   /**
@@ -150,26 +157,28 @@ export class SubscriberRepository {
    * replaced by a one-way hash so a later STOP from the same number still matches nothing.
    */
   async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: id, shop },
-        {
-          $set: {
-            phone: `redacted:${phoneHash}`,
-            firstName: null,
-            lastName: null,
-            customerUrl: null,
-            timezone: null,
-            region: null,
-            status: 'opted_out',
-            updatedAt: new Date(),
+    return this.locks.run(id, () =>
+      this.model
+        .findOneAndUpdate(
+          { _id: id, shop },
+          {
+            $set: {
+              phone: `redacted:${phoneHash}`,
+              firstName: null,
+              lastName: null,
+              customerUrl: null,
+              timezone: null,
+              region: null,
+              status: 'opted_out',
+              updatedAt: new Date(),
+            },
+            $inc: { version: 1 },
           },
-          $inc: { version: 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<SubscriberRecord>()
-      .exec();
+          { returnDocument: 'after' },
+        )
+        .lean<SubscriberRecord>()
+        .exec(),
+    );
   }
 
   async deleteShop(shop: string): Promise<void> {
