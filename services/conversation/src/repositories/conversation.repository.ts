@@ -23,6 +23,8 @@ export interface ConversationRecord {
   status: ConversationStatus;
   statusChangedAt: Date;
   lastActivityAt: Date;
+  /** When a message was last appended (this service's clock): the order of the inbox list. */
+  touchedAt: Date;
   lastMessage: MessageRecord | null;
   subscriber: SubscriberSnapshot;
   revision: number;
@@ -37,6 +39,7 @@ const conversationSchema = new Schema<ConversationRecord>(
     status: { type: String, required: true },
     statusChangedAt: { type: Date, required: true },
     lastActivityAt: { type: Date, required: true },
+    touchedAt: { type: Date, required: true },
     lastMessage: { type: Schema.Types.Mixed, default: null },
     subscriber: { type: Schema.Types.Mixed, required: true },
     revision: { type: Number, required: true },
@@ -47,9 +50,9 @@ const conversationSchema = new Schema<ConversationRecord>(
 // One conversation per subscriber per shop; serves the lookup when a subscriber writes.
 conversationSchema.index({ shop: 1, subscriberId: 1 }, { unique: true });
 // Serves the inbox list filtered by status, newest activity first, and the unresolved count.
-conversationSchema.index({ shop: 1, status: 1, lastActivityAt: -1, _id: -1 });
+conversationSchema.index({ shop: 1, status: 1, touchedAt: -1, _id: -1 });
 // Serves the unfiltered inbox list, newest activity first.
-conversationSchema.index({ shop: 1, lastActivityAt: -1, _id: -1 });
+conversationSchema.index({ shop: 1, touchedAt: -1, _id: -1 });
 
 export const snapshotOf = (
   s: {
@@ -72,11 +75,11 @@ export interface ListQuery {
   status?: ConversationStatus;
   q?: string;
   limit: number;
-  /** Keyset position: only items after it (newest first). */
+  /** Keyset position on (touchedAt, _id): only items after it (newest first). */
   after?: ActivityCursor;
-  /** Only items whose last activity is at or before this instant. */
+  /** Only items last touched at or before this instant. */
   notAfter?: Date;
-  /** Only items whose last activity is after this instant. */
+  /** Only items last touched after this instant. */
   activeAfter?: Date;
 }
 
@@ -149,6 +152,7 @@ export class ConversationRepository {
               status,
               statusChangedAt: message.createdAt,
               lastActivityAt: message.createdAt,
+              touchedAt: message.recordedAt,
               lastMessage: message,
               subscriber: snapshot,
               revision: 1,
@@ -177,11 +181,21 @@ export class ConversationRepository {
   /** Makes `message` the last one unless a newer one is already there. */
   recordActivity(shop: string, id: string, message: MessageRecord): Promise<boolean> {
     return this.locks.run(id, async () => {
-      const res = await this.model.updateOne(
-        { _id: id, shop, lastActivityAt: { $lte: message.createdAt } },
-        { $set: { lastActivityAt: message.createdAt, lastMessage: message }, $inc: { revision: 1 } },
+      const current = await this.findById(shop, id);
+      if (!current) return false;
+      const newest = new Date(current.lastActivityAt) <= new Date(message.createdAt);
+      const touchedAt = new Date(
+        Math.max(new Date(current.touchedAt).getTime(), new Date(message.recordedAt).getTime()),
       );
-      return res.modifiedCount > 0;
+      if (!newest && touchedAt.getTime() === new Date(current.touchedAt).getTime()) return false;
+      await this.model.updateOne(
+        { _id: id, shop },
+        {
+          $set: { touchedAt, ...(newest ? { lastActivityAt: message.createdAt, lastMessage: message } : {}) },
+          $inc: { revision: 1 },
+        },
+      );
+      return true;
     });
   }
 
@@ -249,8 +263,8 @@ export class ConversationRepository {
     if (query.after) {
       and.push({
         $or: [
-          { lastActivityAt: { $lt: query.after.at } },
-          { lastActivityAt: query.after.at, _id: { $lt: query.after.id } },
+          { touchedAt: { $lt: query.after.at } },
+          { touchedAt: query.after.at, _id: { $lt: query.after.id } },
         ],
       });
     }
@@ -272,12 +286,12 @@ export class ConversationRepository {
       }
       and.push({ $or: or });
     }
-    if (query.notAfter) and.push({ lastActivityAt: { $lte: query.notAfter } });
-    if (query.activeAfter) and.push({ lastActivityAt: { $gt: query.activeAfter } });
+    if (query.notAfter) and.push({ touchedAt: { $lte: query.notAfter } });
+    if (query.activeAfter) and.push({ touchedAt: { $gt: query.activeAfter } });
     if (and.length) filter.$and = and;
     return this.model
       .find(filter)
-      .sort({ lastActivityAt: -1, _id: -1 })
+      .sort({ touchedAt: -1, _id: -1 })
       .limit(query.limit)
       .lean<ConversationRecord[]>()
       .exec();

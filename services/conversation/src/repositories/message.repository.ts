@@ -26,6 +26,8 @@ export interface MessageRecord {
   discountCode: string | null;
   status: MessageStatus;
   createdAt: Date;
+  /** When this service appended it: orders conversations for stable paging. */
+  recordedAt: Date;
   scheduledFor: Date | null;
   sentAt: Date | null;
   quietHoursOverride: boolean;
@@ -43,6 +45,7 @@ const messageSchema = new Schema<MessageRecord>(
     discountCode: { type: String, default: null },
     status: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    recordedAt: { type: Date, required: true },
     scheduledFor: { type: Date, default: null },
     sentAt: { type: Date, default: null },
     quietHoursOverride: { type: Boolean, default: false },
@@ -85,19 +88,19 @@ export class MessageRepository {
     return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
-  /** For each conversation, when its latest message at or before `instant` was created (absent: none). */
+  /** For each conversation, when its latest message recorded at or before `instant` was recorded (absent: none). */
   async latestAtOrBefore(shop: string, conversationIds: string[], instant: Date): Promise<Map<string, Date>> {
     const latest = new Map<string, Date>();
     if (conversationIds.length === 0) return latest;
     const docs = await this.model
       .find(
-        { shop, conversationId: { $in: conversationIds }, createdAt: { $lte: instant } },
-        { conversationId: 1, createdAt: 1 },
+        { shop, conversationId: { $in: conversationIds }, recordedAt: { $lte: instant } },
+        { conversationId: 1, recordedAt: 1 },
       )
-      .lean<Array<Pick<MessageRecord, 'conversationId' | 'createdAt'>>>()
+      .lean<Array<Pick<MessageRecord, 'conversationId' | 'recordedAt'>>>()
       .exec();
     for (const d of docs) {
-      const at = new Date(d.createdAt);
+      const at = new Date(d.recordedAt);
       const seen = latest.get(d.conversationId);
       if (!seen || seen < at) latest.set(d.conversationId, at);
     }

@@ -32,6 +32,7 @@ export class AppendInboundReply {
       discountCode: null,
       status: 'received',
       createdAt: at,
+      recordedAt: new Date(),
       scheduledFor: null,
       sentAt: null,
       quietHoursOverride: false,

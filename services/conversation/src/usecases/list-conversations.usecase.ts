@@ -1,8 +1,10 @@
 // The inbox list: newest activity first, filtered by status and search, keyset-paged over a
-// snapshot. The first page fixes an instant S; every page orders conversations by their
-// activity as of S, so a conversation that gets a new message while the dashboard pages is
-// neither skipped nor shown twice (it shows at the top on the next refresh). Conversations
-// active after S are few; their activity as of S comes from their messages.
+// snapshot. Conversations are ordered by when this service last appended a message to them
+// (`touchedAt`, one clock, so a text still in flight at the snapshot cannot land behind it). The
+// first page fixes an instant S; every page orders conversations by their touch time as of S, so
+// one that gets a new message while the dashboard pages is neither skipped nor shown twice (it
+// shows at the top on the next refresh). Those touched after S are few; their touch time as of
+// S comes from their messages' `recordedAt`.
 import { invalid } from '@sms-inbox/platform';
 import type { ConversationStatus } from '../domain/conversation-status.js';
 import { type ActivityCursor, decodeCursor, encodeCursor, isAfter } from '../domain/cursor.js';
@@ -58,8 +60,9 @@ export class ListConversations {
     });
     const placed: Array<{ item: ConversationRecord; key: Date }> = stable.map((item) => ({
       item,
-      key: item.lastActivityAt,
+      key: new Date(item.touchedAt),
     }));
+    const placedIds = new Set(stable.map((item) => item._id));
     const asOfSnapshot = await this.messages.latestAtOrBefore(
       input.shop,
       moved.map((m) => m._id),
@@ -67,7 +70,9 @@ export class ListConversations {
     );
     for (const item of moved) {
       const key = asOfSnapshot.get(item._id);
-      if (key && (!cursor || isAfter(key, item._id, cursor))) placed.push({ item, key });
+      // An item both queries saw (it moved between them) counts once.
+      if (key && !placedIds.has(item._id) && (!cursor || isAfter(key, item._id, cursor)))
+        placed.push({ item, key });
     }
     placed.sort((a, b) => b.key.getTime() - a.key.getTime() || (a.item._id < b.item._id ? 1 : -1));
 
