@@ -179,69 +179,6 @@ describe('search', () => {
   });
 });
 
-describe('paging', () => {
-  it('pages through 250 conversations while new texts keep arriving, each exactly once', async () => {
-    const shop = 'paging.myshopify.com';
-    const number = '+14155550700';
-    const client = await DashboardClient.forShop(stack, shop);
-    expect(
-      (await client.request('PUT', '/v1/shop', { phoneNumber: number, keywords: ['JOIN'] })).status,
-    ).toBe(200);
-    const phones = Array.from({ length: 250 }, (_, i) => phone(6000 + i));
-    let next = 0;
-    const send = async (body: (p: string) => string) => {
-      next = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (next < phones.length) {
-            const p = phones[next++]!;
-            expect((await twilio.send({ from: p, to: number, body: body(p) })).status).toBe(200);
-          }
-        }),
-      );
-    };
-    await send(() => 'JOIN');
-    await send((p) => `hello from ${p}`);
-    await eventually(
-      async () => ((await client.get('/v1/inbox/summary')).body.unresolved === 250 ? true : undefined),
-      60_000,
-      '250 conversations',
-    );
-
-    let stop = false;
-    let sent = 0;
-    let lastPhone = '';
-    const traffic = (async () => {
-      while (!stop) {
-        lastPhone = phones[Math.floor(Math.random() * phones.length)]!;
-        await twilio.send({ from: lastPhone, to: number, body: `more ${sent++}` });
-        await new Promise((r) => setTimeout(r, 40));
-      }
-    })();
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: { status: number; body: JsonBody } = await client.get(
-        `/v1/conversations?limit=20${cursor ? `&cursor=${cursor}` : ''}`,
-      );
-      expect(res.status).toBe(200);
-      seen.push(...res.body.items.map((c: JsonBody) => c.id));
-      cursor = res.body.nextCursor;
-      await new Promise((r) => setTimeout(r, 150));
-    } while (cursor);
-    stop = true;
-    await traffic;
-    // Let the last text land before the next tests measure latency.
-    await eventually(async () => {
-      const [c] = await client.all(`/v1/conversations?q=${encodeURIComponent(lastPhone)}`);
-      return c?.lastMessage?.text === `more ${sent - 1}` ? true : undefined;
-    }, 60_000);
-    expect(sent).toBeGreaterThan(10);
-    expect(new Set(seen).size).toBe(seen.length);
-    expect(seen).toHaveLength(250);
-  });
-});
-
 describe('live updates', () => {
   it("sends shop A's change and new count within a second, and nothing of shop B", async () => {
     const streamA = openEvents(a.token);
@@ -393,6 +330,69 @@ describe('edge protections', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('paging', () => {
+  it('pages through 250 conversations while new texts keep arriving, each exactly once', async () => {
+    const shop = 'paging.myshopify.com';
+    const number = '+14155550700';
+    const client = await DashboardClient.forShop(stack, shop);
+    expect(
+      (await client.request('PUT', '/v1/shop', { phoneNumber: number, keywords: ['JOIN'] })).status,
+    ).toBe(200);
+    const phones = Array.from({ length: 250 }, (_, i) => phone(6000 + i));
+    let next = 0;
+    const send = async (body: (p: string) => string) => {
+      next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < phones.length) {
+            const p = phones[next++]!;
+            expect((await twilio.send({ from: p, to: number, body: body(p) })).status).toBe(200);
+          }
+        }),
+      );
+    };
+    await send(() => 'JOIN');
+    await send((p) => `hello from ${p}`);
+    await eventually(
+      async () => ((await client.get('/v1/inbox/summary')).body.unresolved === 250 ? true : undefined),
+      60_000,
+      '250 conversations',
+    );
+
+    let stop = false;
+    let sent = 0;
+    let lastPhone = '';
+    const traffic = (async () => {
+      while (!stop) {
+        lastPhone = phones[Math.floor(Math.random() * phones.length)]!;
+        await twilio.send({ from: lastPhone, to: number, body: `more ${sent++}` });
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: JsonBody } = await client.get(
+        `/v1/conversations?limit=20${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((c: JsonBody) => c.id));
+      cursor = res.body.nextCursor;
+      await new Promise((r) => setTimeout(r, 150));
+    } while (cursor);
+    stop = true;
+    await traffic;
+    // Let the last text land before the next tests measure latency.
+    await eventually(async () => {
+      const [c] = await client.all(`/v1/conversations?q=${encodeURIComponent(lastPhone)}`);
+      return c?.lastMessage?.text === `more ${sent - 1}` ? true : undefined;
+    }, 60_000);
+    expect(sent).toBeGreaterThan(10);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(250);
   });
 });
 

@@ -29,12 +29,9 @@ const kindToStatus: Record<ErrorKind, status> = {
   timeout: status.DEADLINE_EXCEEDED,
   internal: status.INTERNAL,
 };
-const statusToKind = new Map<status, ErrorKind>(
-  Object.entries(kindToStatus).map(([kind, code]) => [code, kind as ErrorKind]),
-);
-statusToKind.set(status.ABORTED, ErrorKind.conflict);
-
+const KINDS = new Set<string>(Object.values(ErrorKind));
 const CODE_KEY = 'app-error-code';
+const KIND_KEY = 'app-error-kind';
 const DETAILS_KEY = 'app-error-details';
 
 export interface GrpcServiceBinding {
@@ -104,6 +101,7 @@ function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
   const metadata = new Metadata();
   if (isAppError(err)) {
     metadata.set(CODE_KEY, err.code);
+    metadata.set(KIND_KEY, err.kind);
     if (err.details) metadata.set(DETAILS_KEY, JSON.stringify(err.details));
     return { code: kindToStatus[err.kind], details: err.message, metadata };
   }
@@ -115,14 +113,14 @@ function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
 /** Client-side: a gRPC failure as the AppError the server meant (or unavailable/timeout). */
 export function fromServiceError(err: ServiceError): AppError {
   const code = err.metadata?.get(CODE_KEY)[0];
+  const kind = err.metadata?.get(KIND_KEY)[0];
   const detailsRaw = err.metadata?.get(DETAILS_KEY)[0];
   const details =
     typeof detailsRaw === 'string' ? (JSON.parse(detailsRaw) as Record<string, unknown>) : undefined;
   if (typeof code === 'string' && code !== 'internal') {
-    return new AppError(statusToKind.get(err.code) ?? ErrorKind.internal, code, err.details, {
-      cause: err,
-      details,
-    });
+    // Several kinds share a gRPC status: the kind travels beside the code.
+    const appKind = typeof kind === 'string' && KINDS.has(kind) ? (kind as ErrorKind) : ErrorKind.internal;
+    return new AppError(appKind, code, err.details, { cause: err, details });
   }
   if (err.code === status.DEADLINE_EXCEEDED) {
     return new AppError(ErrorKind.timeout, 'upstream_timeout', 'a backing service did not answer in time', {

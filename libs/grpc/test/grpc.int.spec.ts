@@ -8,7 +8,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { conversationV1 } from '@sms-inbox/contracts';
-import { conflict, createLogger, notFound } from '@sms-inbox/platform';
+import { conflict, createLogger, invalid, notFound } from '@sms-inbox/platform';
 import { service as healthService } from 'grpc-health-check';
 import { call, createClient, type RunningGrpcServer, startGrpcServer, unary } from '../src/index.js';
 
@@ -24,6 +24,7 @@ beforeAll(async () => {
         throw conflict('phone_number_taken', 'taken', { details: { field: 'phoneNumber' } });
       if (req.shop === 'slow.myshopify.com') await new Promise((r) => setTimeout(r, 500));
       if (req.shop === 'broken.myshopify.com') throw new Error('database exploded');
+      if (req.shop === 'bad-cursor.myshopify.com') throw invalid('invalid_cursor', 'bad cursor');
       return { unresolved: req.shop.length };
     }, logger),
     listConversations: unary(async () => ({ conversations: [] }), logger),
@@ -66,6 +67,13 @@ it('carries an application error across as the same code and kind', async () => 
     kind: 'conflict',
     code: 'phone_number_taken',
     details: { field: 'phoneNumber' },
+  });
+  // INVALID_ARGUMENT carries several kinds; the kind itself comes across.
+  await expect(
+    call(client, client.getInboxSummary, { shop: 'bad-cursor.myshopify.com' }),
+  ).rejects.toMatchObject({
+    kind: 'invalid',
+    code: 'invalid_cursor',
   });
 });
 
