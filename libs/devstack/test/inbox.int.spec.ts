@@ -88,7 +88,7 @@ beforeAll(async () => {
   stack = await startStack({
     dir: tempDir('e2e-inbox'),
     logLevel: 'warn',
-    env: { DASHBOARD_ORIGINS: ORIGIN, GRPC_TIMEOUT_MS: '2000', SSE_HEARTBEAT_MS: '1000' },
+    env: { DASHBOARD_ORIGINS: ORIGIN, SSE_HEARTBEAT_MS: '1000' },
   });
   twilio = new TwilioWebhookSender(stack);
   a = await DashboardClient.forShop(stack, SHOP_A, 'staff-a');

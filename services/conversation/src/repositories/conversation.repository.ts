@@ -1,7 +1,9 @@
 // Conversations: exactly one per subscriber per shop. Every query names the shop.
+
+import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { KeyedMutex, phoneDigits } from '@sms-inbox/platform';
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { ConversationStatus } from '../domain/conversation-status.js';
 import type { ActivityCursor } from '../domain/cursor.js';
 import type { MessageRecord } from './message.repository.js';
@@ -53,6 +55,14 @@ conversationSchema.index({ shop: 1, subscriberId: 1 }, { unique: true });
 conversationSchema.index({ shop: 1, status: 1, touchedAt: -1, _id: -1 });
 // Serves the unfiltered inbox list, newest activity first.
 conversationSchema.index({ shop: 1, touchedAt: -1, _id: -1 });
+
+/**
+ * A conversation's id follows from its shop and subscriber (one conversation per subscriber per
+ * shop), so finding it is a lookup by `_id`. Opaque 24 hex digits, like the other ids.
+ */
+export function conversationIdOf(shop: string, subscriberId: string): string {
+  return createHash('sha256').update(`${shop}\n${subscriberId}`).digest('hex').slice(0, 24);
+}
 
 export const snapshotOf = (
   s: {
@@ -139,7 +149,7 @@ export class ConversationRepository {
   ): Promise<ConversationRecord> {
     const existing = await this.findBySubscriber(shop, subscriberId);
     if (existing) return existing;
-    const id = new Types.ObjectId().toHexString();
+    const id = conversationIdOf(shop, subscriberId);
     const message = firstMessage(id);
     const status: ConversationStatus = snapshot.status === 'opted_out' ? 'opted_out' : 'unresolved';
     try {
@@ -170,8 +180,9 @@ export class ConversationRepository {
     }
   }
 
+  /** By `_id`, which FerretDB looks up directly (other filters scan the collection). */
   findBySubscriber(shop: string, subscriberId: string): Promise<ConversationRecord | null> {
-    return this.model.findOne({ shop, subscriberId }).lean<ConversationRecord>().exec();
+    return this.findById(shop, conversationIdOf(shop, subscriberId));
   }
 
   findById(shop: string, id: string): Promise<ConversationRecord | null> {
