@@ -43,6 +43,14 @@ export function apiRouter(deps: ApiDeps) {
   const rpc = <Req, Res>(client: Client, method: Parameters<typeof call<Req, Res>>[1], request: Req) =>
     call(client, method, request, timeoutMs);
   const router = express.Router();
+  /** A conversation in the API's shape, with its subscriber from the subscriber service. */
+  const withSubscriber = async (shop: string, conversation: conversationV1.Conversation) => {
+    const { subscriber } = await rpc(subscribers, subscribers.getSubscriber, {
+      shop,
+      id: conversation.subscriberId,
+    });
+    return presentConversation(conversation, subscriber);
+  };
 
   router.use('/v1', (req, _res, next) => {
     deps.sessions.verify(authorizationOf(req)).then((session) => {
@@ -142,11 +150,7 @@ export function apiRouter(deps: ApiDeps) {
         id: idParam(req),
         subscriberId: '',
       });
-      const subscriber = await rpc(subscribers, subscribers.getSubscriber, {
-        shop,
-        id: conversation!.subscriberId,
-      });
-      res.json(presentConversation(conversation!, subscriber.subscriber));
+      res.json(await withSubscriber(shop, conversation!));
     }),
   );
 
@@ -176,11 +180,7 @@ export function apiRouter(deps: ApiDeps) {
           action,
           actor: userId,
         });
-        const subscriber = await rpc(subscribers, subscribers.getSubscriber, {
-          shop,
-          id: conversation!.subscriberId,
-        });
-        res.json(presentConversation(conversation!, subscriber.subscriber));
+        res.json(await withSubscriber(shop, conversation!));
       }),
     );
   }
