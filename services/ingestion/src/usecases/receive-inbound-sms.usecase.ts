@@ -3,7 +3,7 @@
 
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
-import { invalid, isE164, notFound, partyHash } from '@sms-inbox/platform';
+import { invalid, normalizePhone, notFound, partyHash } from '@sms-inbox/platform';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 import type { ShopDirectory } from './shop-directory.js';
 
@@ -21,13 +21,14 @@ export class ReceiveInboundSms {
   /** Resolves when the message is durably in JetStream (or was already). */
   async execute(params: InboundSmsParams): Promise<{ duplicate: boolean }> {
     const messageSid = params.MessageSid?.trim();
-    const from = params.From?.trim();
-    const to = params.To?.trim();
-    if (!messageSid || !/^(SM|MM)[0-9a-fA-F]{32}$/.test(messageSid)) {
+    // Twilio sends E.164; anything that still reads as a phone number is taken in that form.
+    const from = normalizePhone(params.From);
+    const to = normalizePhone(params.To);
+    if (!messageSid || !/^[A-Za-z0-9_-]{2,64}$/.test(messageSid)) {
       throw invalid('invalid_message_sid', 'MessageSid is missing or malformed');
     }
-    if (!from || !isE164(from)) throw invalid('invalid_from', 'From must be an E.164 phone number');
-    if (!to || !isE164(to)) throw invalid('invalid_to', 'To must be an E.164 phone number');
+    if (!from) throw invalid('invalid_from', 'From must be a phone number');
+    if (!to) throw invalid('invalid_to', 'To must be a phone number');
 
     const shop = await this.shops.shopFor(to);
     if (!shop) throw notFound('unknown_number', 'no shop sends from this number');
