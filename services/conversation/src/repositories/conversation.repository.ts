@@ -185,8 +185,13 @@ export class ConversationRepository {
     return this.findById(shop, conversationIdOf(shop, subscriberId));
   }
 
-  findById(shop: string, id: string): Promise<ConversationRecord | null> {
-    return this.model.findOne({ _id: id, shop }).lean<ConversationRecord>().exec();
+  /**
+   * By `_id` alone, the one filter FerretDB looks up directly (any other field makes it scan the
+   * collection); the shop is checked here, so another shop's id is simply not found.
+   */
+  async findById(shop: string, id: string): Promise<ConversationRecord | null> {
+    const doc = await this.model.findById(id).lean<ConversationRecord>().exec();
+    return doc && doc.shop === shop ? doc : null;
   }
 
   /** Makes `message` the last one unless a newer one is already there. */
@@ -200,7 +205,7 @@ export class ConversationRepository {
       );
       if (!newest && touchedAt.getTime() === new Date(current.touchedAt).getTime()) return false;
       await this.model.updateOne(
-        { _id: id, shop },
+        { _id: id },
         {
           $set: { touchedAt, ...(newest ? { lastActivityAt: message.createdAt, lastMessage: message } : {}) },
           $inc: { revision: 1 },
@@ -224,14 +229,13 @@ export class ConversationRepository {
     why: { reason: string; actor: string },
   ): Promise<boolean> {
     return this.locks.run(id, async () => {
-      const before = await this.model
-        .findOneAndUpdate(
-          { _id: id, shop, status: { $in: allowedFrom }, statusChangedAt: { $lte: causeAt } },
-          { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
-          { returnDocument: 'before' },
-        )
-        .lean<ConversationRecord>();
-      if (!before) return false;
+      const before = await this.findById(shop, id);
+      if (!before || !allowedFrom.includes(before.status) || new Date(before.statusChangedAt) > causeAt)
+        return false;
+      await this.model.updateOne(
+        { _id: id },
+        { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
+      );
       if (before.status !== to) {
         await this.statusChanges.create({
           shop,
@@ -259,11 +263,10 @@ export class ConversationRepository {
   /** Keeps the newest subscriber snapshot (by version). */
   updateSnapshot(shop: string, id: string, snapshot: SubscriberSnapshot): Promise<boolean> {
     return this.locks.run(id, async () => {
-      const res = await this.model.updateOne(
-        { _id: id, shop, 'subscriber.version': { $lt: snapshot.version } },
-        { $set: { subscriber: snapshot }, $inc: { revision: 1 } },
-      );
-      return res.modifiedCount > 0;
+      const current = await this.findById(shop, id);
+      if (!current || current.subscriber.version >= snapshot.version) return false;
+      await this.model.updateOne({ _id: id }, { $set: { subscriber: snapshot }, $inc: { revision: 1 } });
+      return true;
     });
   }
 
@@ -312,7 +315,7 @@ export class ConversationRepository {
     const conversation = await this.findBySubscriber(shop, subscriberId);
     if (!conversation) return null;
     await this.statusChanges.deleteMany({ shop, conversationId: conversation._id });
-    await this.model.deleteOne({ _id: conversation._id, shop });
+    await this.model.deleteOne({ _id: conversation._id });
     return conversation._id;
   }
 

@@ -77,8 +77,23 @@ export class SubscriberRepository {
     return this.model.findOne({ shop, customerId }).lean<SubscriberRecord>().exec();
   }
 
-  findById(shop: string, id: string): Promise<SubscriberRecord | null> {
-    return this.model.findOne({ _id: id, shop }).lean<SubscriberRecord>().exec();
+  /**
+   * By `_id` alone, the one filter FerretDB looks up directly (any other field makes it scan the
+   * collection); the shop is checked here, so another shop's id is simply not found.
+   */
+  async findById(shop: string, id: string): Promise<SubscriberRecord | null> {
+    const doc = await this.model.findById(id).lean<SubscriberRecord>().exec();
+    return doc && doc.shop === shop ? doc : null;
+  }
+
+  /** Applies `update` to the subscriber by `_id` (under its lock) and returns it as it now is. */
+  private async updateById(
+    shop: string,
+    id: string,
+    update: Record<string, unknown>,
+  ): Promise<SubscriberRecord | null> {
+    await this.model.updateOne({ _id: id }, update);
+    return this.findById(shop, id);
   }
 
   findByIds(shop: string, ids: readonly string[]): Promise<SubscriberRecord[]> {
@@ -111,16 +126,14 @@ export class SubscriberRepository {
 
   /** Moves the status from `from` to `to`; null when it was not `from` (already changed). */
   async transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, consentAt: Date) {
-    return this.locks.run(id, () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: id, shop, status: from },
-          { $set: { status: to, consentAt, updatedAt: new Date() }, $inc: { version: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<SubscriberRecord>()
-        .exec(),
-    );
+    return this.locks.run(id, async () => {
+      const current = await this.findById(shop, id);
+      if (!current || current.status !== from) return null;
+      return this.updateById(shop, id, {
+        $set: { status: to, consentAt, updatedAt: new Date() },
+        $inc: { version: 1 },
+      });
+    });
   }
 
   /** Sets profile fields (names, customer, timezone) when they differ; returns the result. */
@@ -140,14 +153,7 @@ export class SubscriberRepository {
         ),
       );
       if (Object.keys(changes).length === 0) return current;
-      return this.model
-        .findOneAndUpdate(
-          { _id: id, shop },
-          { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<SubscriberRecord>()
-        .exec();
+      return this.updateById(shop, id, { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } });
     });
   }
 
@@ -158,26 +164,19 @@ export class SubscriberRepository {
    */
   async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
     return this.locks.run(id, () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: id, shop },
-          {
-            $set: {
-              phone: `redacted:${phoneHash}`,
-              firstName: null,
-              lastName: null,
-              customerUrl: null,
-              timezone: null,
-              region: null,
-              status: 'opted_out',
-              updatedAt: new Date(),
-            },
-            $inc: { version: 1 },
-          },
-          { returnDocument: 'after' },
-        )
-        .lean<SubscriberRecord>()
-        .exec(),
+      this.updateById(shop, id, {
+        $set: {
+          phone: `redacted:${phoneHash}`,
+          firstName: null,
+          lastName: null,
+          customerUrl: null,
+          timezone: null,
+          region: null,
+          status: 'opted_out',
+          updatedAt: new Date(),
+        },
+        $inc: { version: 1 },
+      }),
     );
   }
 
