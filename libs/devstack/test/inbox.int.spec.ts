@@ -123,6 +123,13 @@ describe('statuses', () => {
     );
     const messages = await a.all(`/v1/conversations/${c.id}/messages`);
     expect(messages.map((m) => m.text)).toEqual(['status please', 'one more thing']);
+    const history = await a.get(`/v1/conversations/${c.id}/status-history`);
+    expect(history.body.items.map((h: JsonBody) => [h.from, h.to, h.reason, h.actor])).toEqual([
+      ['resolved', 'unresolved', 'subscriber_wrote', 'subscriber'],
+      ['unresolved', 'resolved', 'merchant_resolved', 'user:staff-a'],
+      ['resolved', 'unresolved', 'merchant_unresolved', 'user:staff-a'],
+      ['unresolved', 'resolved', 'merchant_resolved', 'user:staff-a'],
+    ]);
   });
 
   it('refuses to resolve or unresolve an opted-out conversation', async () => {
@@ -250,6 +257,7 @@ describe('tenancy and tokens', () => {
     const attempts = [
       ['GET', `/v1/conversations/${c.id}`],
       ['GET', `/v1/conversations/${c.id}/messages`],
+      ['GET', `/v1/conversations/${c.id}/status-history`],
       ['POST', `/v1/conversations/${c.id}/resolve`],
       ['POST', `/v1/conversations/${c.id}/unresolve`],
       ['GET', `/v1/subscribers/${subscriberId}`],

@@ -31,6 +31,7 @@ beforeAll(async () => {
     getConversation: unary(async () => ({ conversation: undefined }), logger),
     listMessages: unary(async () => ({ messages: [] }), logger),
     setStatus: unary(async () => ({ conversation: undefined }), logger),
+    listStatusChanges: unary(async () => ({ changes: [] }), logger),
   };
   server = await startGrpcServer({
     port: 0,

@@ -57,6 +57,15 @@ export function conversationGrpc(deps: {
       });
       return { conversation: toConversation(conversation) };
     }, logger),
+    listStatusChanges: unary(async (req: conversationV1.ListStatusChangesRequest) => {
+      const shop = requireShop(req.shop);
+      if (!(await conversations.findById(shop, req.id)))
+        throw notFound('conversation_not_found', 'no such conversation');
+      const changes = await conversations.statusHistory(shop, req.id);
+      return {
+        changes: changes.map((c) => ({ at: c.at, from: c.from, to: c.to, reason: c.reason, actor: c.actor })),
+      };
+    }, logger),
   };
   return {
     name: 'sms_inbox.conversation.v1.ConversationService',

@@ -186,6 +186,23 @@ export function apiRouter(deps: ApiDeps) {
   }
 
   router.get(
+    '/v1/conversations/:id/status-history',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const out = await rpc(conversations, conversations.listStatusChanges, { shop, id: idParam(req) });
+      res.json({
+        items: out.changes.map((c) => ({
+          at: c.at?.toISOString() ?? null,
+          from: c.from,
+          to: c.to,
+          reason: c.reason,
+          actor: c.actor,
+        })),
+      });
+    }),
+  );
+
+  router.get(
     '/v1/subscribers/:id',
     route(async (req, res) => {
       const { shop } = sessionOf(req);

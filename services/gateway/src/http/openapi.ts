@@ -15,6 +15,7 @@ import {
   page,
   putShopBody,
   shopBody,
+  statusChangeBody,
   subscriberBody,
   summaryBody,
 } from './schemas.js';
@@ -103,6 +104,14 @@ export const ROUTES: RouteSpec[] = [
     auth: true,
     response: conversationBody,
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/v1/conversations/:id/status-history',
+    summary: "The conversation's status changes with their reason and actor, newest first",
+    auth: true,
+    response: items(statusChangeBody),
+    errors: [404],
   },
   {
     method: 'get',

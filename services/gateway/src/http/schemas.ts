@@ -133,3 +133,11 @@ export const exportBody = z.object({
 });
 
 export const liveEventBody = z.object({ conversation: conversationBody, unresolved: z.number().int() });
+
+export const statusChangeBody = z.object({
+  at: isoTime.nullable(),
+  from: z.enum(['unresolved', 'resolved', 'opted_out']),
+  to: z.enum(['unresolved', 'resolved', 'opted_out']),
+  reason: z.string(),
+  actor: z.string().describe('"subscriber", "system" or "user:<staff id>"'),
+});
