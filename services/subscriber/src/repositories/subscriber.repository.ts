@@ -56,21 +56,45 @@ subscriberSchema.index({ shop: 1, phone: 1 }, { unique: true });
 // Serves checkout webhooks, which name the Shopify customer.
 subscriberSchema.index({ shop: 1, customerId: 1 });
 
+/** (shop, phone) → subscriber id, keyed by `_id` so the inbound lookup is direct. */
+interface PhoneKey {
+  _id: string;
+  shop: string;
+  subscriberId: string;
+}
+
+const phoneKeySchema = new Schema<PhoneKey>(
+  {
+    _id: { type: String, required: true },
+    shop: { type: String, required: true },
+    subscriberId: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+
+const phoneKeyOf = (shop: string, phone: string) => `${shop}|${phone}`;
+
 export class SubscriberRepository {
   private readonly model;
+  private readonly phoneKeys;
   /** Every update of one subscriber runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
   private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
+    this.phoneKeys = connection.model<PhoneKey>('PhoneKey', phoneKeySchema, 'phone_keys');
   }
 
   async init(): Promise<void> {
     await this.model.createIndexes();
   }
 
-  findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
-    return this.model.findOne({ shop, phone }).lean<SubscriberRecord>().exec();
+  /** Through the phone key, so both reads are by `_id` (FerretDB scans for any other filter). */
+  async findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
+    const key = await this.phoneKeys.findById(phoneKeyOf(shop, phone)).lean<PhoneKey>().exec();
+    if (!key) return null;
+    const subscriber = await this.findById(shop, key.subscriberId);
+    return subscriber?.phone === phone ? subscriber : null;
   }
 
   findByCustomerId(shop: string, customerId: string): Promise<SubscriberRecord | null> {
@@ -104,23 +128,38 @@ export class SubscriberRepository {
   }
 
   /** Creates the subscriber unless (shop, phone) exists; returns the stored one and whether it is new. */
+  /**
+   * Creates the subscriber unless one exists for (shop, phone). The phone key, inserted first
+   * with a unique `_id`, decides which subscriber id owns the number; a crash between the two
+   * inserts is finished by the next attempt, which finds the key and creates that id.
+   */
   async createIfAbsent(
     fields: Omit<SubscriberRecord, '_id' | 'version' | 'createdAt' | 'updatedAt'>,
     at: Date,
   ): Promise<{ subscriber: SubscriberRecord; created: boolean }> {
-    const id = new Types.ObjectId().toHexString();
+    const keyId = phoneKeyOf(fields.shop, fields.phone);
+    let subscriberId = new Types.ObjectId().toHexString();
     try {
-      const subscriber = await this.model
-        .findOneAndUpdate(
-          { shop: fields.shop, phone: fields.phone },
-          { $setOnInsert: { ...fields, _id: id, version: 1, createdAt: at, updatedAt: at } },
-          { upsert: true, returnDocument: 'after' },
-        )
-        .lean<SubscriberRecord>();
-      return { subscriber: subscriber!, created: subscriber!._id === id };
+      await this.phoneKeys.create({ _id: keyId, shop: fields.shop, subscriberId });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return { subscriber: (await this.findByPhone(fields.shop, fields.phone))!, created: false };
+      subscriberId = (await this.phoneKeys.findById(keyId).lean<PhoneKey>().exec())!.subscriberId;
+      const existing = await this.findById(fields.shop, subscriberId);
+      if (existing) return { subscriber: existing, created: false };
+    }
+    const subscriber: SubscriberRecord = {
+      ...fields,
+      _id: subscriberId,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.model.create(subscriber);
+      return { subscriber, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return { subscriber: (await this.findById(fields.shop, subscriberId))!, created: false };
     }
   }
 
@@ -163,6 +202,9 @@ export class SubscriberRepository {
    * replaced by a one-way hash so a later STOP from the same number still matches nothing.
    */
   async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
+    const current = await this.findById(shop, id);
+    if (current && !current.phone.startsWith('redacted:'))
+      await this.phoneKeys.deleteOne({ _id: phoneKeyOf(shop, current.phone) });
     return this.locks.run(id, () =>
       this.updateById(shop, id, {
         $set: {
@@ -181,6 +223,7 @@ export class SubscriberRepository {
   }
 
   async deleteShop(shop: string): Promise<void> {
+    await this.phoneKeys.deleteMany({ shop });
     await this.model.deleteMany({ shop });
   }
 }
