@@ -35,6 +35,7 @@ sms-inbox is running.
   ingestion (webhooks)      ${stack.ingestionUrl}      POST /webhooks/twilio/messages, /webhooks/shopify
   NATS                      ${stack.env.NATS_URL}
   MongoDB wire (FerretDB)   ${stack.env.MONGODB_URI}
+  Twilio API (simulator)    ${stack.env.TWILIO_API_BASE_URL}
   logs                      ${join(dir, 'logs')}
 
   demo shop                 ${DEMO_SHOP}, sending number ${shop.phoneNumber}, keyword ${shop.keywords?.join(', ')}

@@ -5,3 +5,4 @@ export * from './observe.js';
 export * from './processes.js';
 export * from './signing.js';
 export * from './stack.js';
+export * from './twilio-simulator.js';

@@ -13,6 +13,7 @@ import {
   startFerretDb,
   startNats,
 } from './processes.js';
+import { startTwilioSimulator, type TwilioSimulator } from './twilio-simulator.js';
 
 /** The demo values of API.md's variables; anything set in the environment wins. */
 export const DEMO_ENV = {
@@ -39,6 +40,8 @@ export interface Stack {
   ingestionUrl: string;
   nats?: NatsServer;
   ferret?: FerretDb;
+  /** The Twilio simulator, unless TWILIO_API_BASE_URL was given. */
+  twilio?: TwilioSimulator;
   services: Map<ServiceName, ManagedProcess>;
   serviceEnv(name: ServiceName): NodeJS.ProcessEnv;
   opsPort(name: ServiceName): number;
@@ -64,6 +67,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   mkdirSync(logs, { recursive: true });
 
   let nats: NatsServer | undefined;
+  let twilio: TwilioSimulator | undefined;
   let ferret: FerretDb | undefined;
   const natsUrl = await pick('NATS_URL', async () => {
     nats = await startNats({
@@ -97,10 +101,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SHOPIFY_API_SECRET: await pick('SHOPIFY_API_SECRET', () => DEMO_ENV.SHOPIFY_API_SECRET),
     TWILIO_ACCOUNT_SID: await pick('TWILIO_ACCOUNT_SID', () => DEMO_ENV.TWILIO_ACCOUNT_SID),
     TWILIO_AUTH_TOKEN: await pick('TWILIO_AUTH_TOKEN', () => DEMO_ENV.TWILIO_AUTH_TOKEN),
-    TWILIO_API_BASE_URL: await pick(
-      'TWILIO_API_BASE_URL',
-      () => `http://127.0.0.1:${ports.ingestion.http}/__twilio-unset`,
-    ),
+    TWILIO_API_BASE_URL: await pick('TWILIO_API_BASE_URL', async () => {
+      twilio = await startTwilioSimulator({
+        accountSid: userEnv.TWILIO_ACCOUNT_SID || DEMO_ENV.TWILIO_ACCOUNT_SID,
+        authToken: userEnv.TWILIO_AUTH_TOKEN || DEMO_ENV.TWILIO_AUTH_TOKEN,
+        port: options.fixedPorts ? 8089 : undefined,
+        // Status callbacks start once ingestion serves /webhooks/twilio/status (replies work).
+        callbacks: false,
+      });
+      return twilio.url;
+    }),
     PUBLIC_BASE_URL: await pick('PUBLIC_BASE_URL', () => `http://127.0.0.1:${ports.ingestion.http}`),
     NATS_URL: natsUrl,
     MONGODB_URI: mongoUri,
@@ -166,6 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ingestionUrl: `http://127.0.0.1:${ports.ingestion.http}`,
     nats,
     ferret,
+    twilio,
     services,
     serviceEnv,
     opsPort,
@@ -175,6 +186,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all([...services.values()].map((p) => p.stop()));
       await nats?.stop();
       await ferret?.stop();
+      await twilio?.stop();
     },
   };
 

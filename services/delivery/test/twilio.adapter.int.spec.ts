@@ -1,0 +1,63 @@
+// The Twilio adapter with the real SDK over HTTP against the simulator.
+import { startTwilioSimulator, type TwilioSimulator } from '@sms-inbox/devstack';
+import { twilioProvider } from '../src/providers/twilio.adapter.js';
+
+const accountSid = 'AC11111111111111111111111111111111';
+const authToken = 'simulator-token';
+let sim: TwilioSimulator;
+
+const sms = {
+  to: '+14155550101',
+  from: '+14155550100',
+  body: 'Your order shipped',
+  mediaUrls: [],
+  statusCallback: 'http://127.0.0.1:9/status',
+};
+
+beforeAll(async () => {
+  sim = await startTwilioSimulator({ accountSid, authToken, callbacks: false });
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+it('sends through the SDK to TWILIO_API_BASE_URL with the status callback', async () => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: sim.url });
+  const result = await provider.send({ ...sms, mediaUrls: ['https://cdn.example.com/a.png'] });
+  expect(result).toMatchObject({
+    outcome: 'accepted',
+    providerSid: expect.stringMatching(/^SM[0-9a-f]{32}$/),
+    status: 'queued',
+  });
+  expect(sim.messages.at(-1)).toMatchObject({
+    to: sms.to,
+    from: sms.from,
+    body: sms.body,
+    mediaUrls: ['https://cdn.example.com/a.png'],
+    statusCallback: sms.statusCallback,
+  });
+});
+
+it.each([
+  [{ status: 429, code: 20429 }, 'retry'],
+  [{ status: 503, code: 20503 }, 'retry'],
+  [{ status: 400, code: 21610 }, 'rejected'],
+  [{ status: 400, code: 21211 }, 'rejected'],
+] as const)('maps a %j answer to %s with the code', async (failure, outcome) => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: sim.url });
+  sim.failNext(failure);
+  const before = sim.messages.length;
+  expect(await provider.send(sms)).toMatchObject({ outcome, code: failure.code, httpStatus: failure.status });
+  expect(sim.messages.length).toBe(before);
+});
+
+it('treats a refused connection as worth retrying', async () => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: 'http://127.0.0.1:1' });
+  expect(await provider.send(sms)).toMatchObject({ outcome: 'retry', httpStatus: null });
+});
+
+it('is refused with wrong credentials', async () => {
+  const provider = twilioProvider({ accountSid, authToken: 'wrong', baseUrl: sim.url });
+  expect(await provider.send(sms)).toMatchObject({ outcome: 'rejected', httpStatus: 401, code: 20003 });
+});
