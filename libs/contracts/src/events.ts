@@ -1,6 +1,7 @@
 // Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
 // protobuf codec. Publishers and consumers name events only through this map.
-import { ConversationChanged } from './gen/sms_inbox/conversation/v1/conversation.js';
+import { ConversationChanged, SendRequested } from './gen/sms_inbox/conversation/v1/conversation.js';
+import { DeliveryStatusChanged } from './gen/sms_inbox/delivery/v1/events.js';
 import { ShopifyWebhookReceived, SmsReceived } from './gen/sms_inbox/ingestion/v1/events.js';
 import {
   AutoReplyRequested,
@@ -31,6 +32,7 @@ export const Streams = {
   ingestion: { name: 'INGESTION', subjects: ['ingestion.>'] },
   subscriber: { name: 'SUBSCRIBER', subjects: ['subscriber.>'] },
   conversation: { name: 'CONVERSATION', subjects: ['conversation.>'] },
+  delivery: { name: 'DELIVERY', subjects: ['delivery.>'] },
   deadLetter: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
 } as const;
 
@@ -52,5 +54,7 @@ export const Events = {
   shopRedacted: event(Streams.subscriber.name, 'subscriber.shop_redacted.v1', ShopRedacted),
   replyReceived: event(Streams.subscriber.name, 'subscriber.reply_received.v1', ReplyReceived),
   subscriberChanged: event(Streams.subscriber.name, 'subscriber.subscriber_changed.v1', SubscriberChanged),
+  sendRequested: event(Streams.conversation.name, 'conversation.send_requested.v1', SendRequested),
+  deliveryStatusChanged: event(Streams.delivery.name, 'delivery.status_changed.v1', DeliveryStatusChanged),
   conversationChanged: event(Streams.conversation.name, 'conversation.changed.v1', ConversationChanged),
 } as const;

@@ -32,6 +32,7 @@ beforeAll(async () => {
     listMessages: unary(async () => ({ messages: [] }), logger),
     setStatus: unary(async () => ({ conversation: undefined }), logger),
     listStatusChanges: unary(async () => ({ changes: [] }), logger),
+    createReply: unary(async () => ({ message: undefined, encoding: 'GSM-7', segments: 1 }), logger),
   };
   server = await startGrpcServer({
     port: 0,

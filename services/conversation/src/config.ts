@@ -6,6 +6,7 @@ const schema = z.object({
   ...infraEnv('sms_inbox_conversation'),
   HTTP_PORT: env.port(8083),
   GRPC_PORT: env.port(50052),
+  SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,7 +1,7 @@
 // Composition of the conversation service: connections → repositories → use cases → transports.
 import { connectBus } from '@sms-inbox/bus';
-import { Events, Streams } from '@sms-inbox/contracts';
-import { startGrpcServer } from '@sms-inbox/grpc';
+import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { createClient, startGrpcServer } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
@@ -11,7 +11,9 @@ import { ConversationRepository } from './repositories/conversation.repository.j
 import { MessageRepository } from './repositories/message.repository.js';
 import { AnnounceChange } from './usecases/announce-change.js';
 import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
+import { ApplyDeliveryStatus } from './usecases/apply-delivery-status.usecase.js';
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
+import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
@@ -32,7 +34,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.subscriber, Streams.conversation]);
+  await bus.ensureStreams([Streams.subscriber, Streams.conversation, Streams.delivery]);
 
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
@@ -45,10 +47,15 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const listMessages = new ListMessages(conversations, messages);
   const erase = new Erase(conversations, messages);
   const setStatus = new SetStatusByMerchant(conversations, announce);
+  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const createReply = new CreateReply(conversations, messages, subscriberClient, announce, bus);
+  const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce);
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
-    services: [conversationGrpc({ conversations, listConversations, listMessages, setStatus, logger })],
+    services: [
+      conversationGrpc({ conversations, listConversations, listMessages, setStatus, createReply, logger }),
+    ],
     logger,
   });
   const app = createHttpApp({
@@ -62,6 +69,14 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const http = await listen(app, config.HTTP_PORT);
 
   const consumers = [
+    await bus.consume(
+      {
+        event: Events.deliveryStatusChanged,
+        durable: 'conversation-delivery-status',
+        orderingKey: (e) => e.messageId,
+      },
+      (e) => applyDeliveryStatus.execute(e),
+    ),
     await bus.consume(
       {
         event: Events.replyReceived,
@@ -94,6 +109,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
       stopAll([
         ...consumers.map((c) => () => c.drain()),
         () => grpc.stop(),
+        () => subscriberClient.close(),
         () => http.close(),
         () => bus.close(),
         () => mongo.close(),

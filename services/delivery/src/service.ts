@@ -1,11 +1,16 @@
-// Composition of the delivery service. It will own the outbound ledger and be the only caller of
-// Twilio (replies/delivery work); for now it runs its operations endpoints and connections.
+// Composition of the delivery service: the only caller of Twilio. It consumes send requests,
+// keeps the outbound ledger, checks consent again right before each call, and reports delivery
+// statuses back.
 import { connectBus } from '@sms-inbox/bus';
-import { Streams } from '@sms-inbox/contracts';
+import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { call, createClient } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
+import { twilioProvider } from './providers/twilio.adapter.js';
+import { OutboundRepository } from './repositories/outbound.repository.js';
+import { SendReply } from './usecases/send-reply.usecase.js';
 
 export interface DeliveryService extends Running {
   httpPort: number;
@@ -21,7 +26,37 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.conversation]);
+  await bus.ensureStreams([Streams.conversation, Streams.delivery]);
+
+  const ledger = new OutboundRepository(mongo);
+  await ledger.init();
+  const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const provider = twilioProvider({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    baseUrl: config.TWILIO_API_BASE_URL,
+  });
+  const senders = new Map<string, { number: string; expires: number }>();
+  const sendReply = new SendReply(
+    ledger,
+    provider,
+    subscribers,
+    bus,
+    {
+      // The shop's sending number, from its owner, remembered briefly.
+      from: async (shop) => {
+        const hit = senders.get(shop);
+        if (hit && hit.expires > Date.now()) return hit.number;
+        const { shop: settings } = await call(subscribers, subscribers.getShop, { shop });
+        senders.set(shop, { number: settings!.phoneNumber, expires: Date.now() + 30_000 });
+        return settings!.phoneNumber;
+      },
+      statusCallback: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/twilio/status`,
+      maxAttempts: config.SEND_MAX_ATTEMPTS,
+    },
+    logger,
+  );
+
   const app = createHttpApp({
     logger,
     readiness: [
@@ -31,8 +66,27 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   });
   finishHttpApp(app, logger);
   const http = await listen(app, config.HTTP_PORT);
+
+  const consumer = await bus.consume(
+    {
+      event: Events.sendRequested,
+      durable: 'delivery-send-requested',
+      maxDeliver: config.SEND_MAX_ATTEMPTS + 2,
+      backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+      orderingKey: (r) => r.messageId,
+    },
+    (request, delivery) => sendReply.execute(request, delivery.deliveryCount),
+  );
+
   return {
     httpPort: http.port,
-    stop: () => stopAll([() => http.close(), () => bus.close(), () => mongo.close()]),
+    stop: () =>
+      stopAll([
+        () => consumer.drain(),
+        () => http.close(),
+        () => bus.close(),
+        () => subscribers.close(),
+        () => mongo.close(),
+      ]),
   };
 }

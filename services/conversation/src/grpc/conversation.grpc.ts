@@ -4,6 +4,7 @@ import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import { toConversation, toMessage } from '../usecases/conversation-view.js';
+import type { CreateReply } from '../usecases/create-reply.usecase.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
 import type { ListMessages } from '../usecases/list-messages.usecase.js';
 import type { SetStatusByMerchant } from '../usecases/set-status.usecase.js';
@@ -18,9 +19,10 @@ export function conversationGrpc(deps: {
   listConversations: ListConversations;
   listMessages: ListMessages;
   setStatus: SetStatusByMerchant;
+  createReply: CreateReply;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { conversations, listConversations, listMessages, setStatus, logger } = deps;
+  const { conversations, listConversations, listMessages, setStatus, createReply, logger } = deps;
   const implementation: conversationV1.ConversationServiceServer = {
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
@@ -65,6 +67,10 @@ export function conversationGrpc(deps: {
       return {
         changes: changes.map((c) => ({ at: c.at, from: c.from, to: c.to, reason: c.reason, actor: c.actor })),
       };
+    }, logger),
+    createReply: unary(async (req: conversationV1.CreateReplyRequest) => {
+      const { message, size } = await createReply.execute({ ...req, shop: requireShop(req.shop) });
+      return { message: toMessage(message), encoding: size.encoding, segments: size.segments };
     }, logger),
   };
   return {

@@ -31,6 +31,13 @@ export interface MessageRecord {
   scheduledFor: Date | null;
   sentAt: Date | null;
   quietHoursOverride: boolean;
+  /** Outbound: a hash of the reply request, to tell a retry from another request with the same key. */
+  requestHash?: string;
+  /** Outbound: the merchant user who sent it. */
+  sentBy?: string;
+  /** Outbound: the provider's id and error code once known. */
+  providerSid?: string | null;
+  errorCode?: number | null;
 }
 
 const messageSchema = new Schema<MessageRecord>(
@@ -49,6 +56,10 @@ const messageSchema = new Schema<MessageRecord>(
     scheduledFor: { type: Date, default: null },
     sentAt: { type: Date, default: null },
     quietHoursOverride: { type: Boolean, default: false },
+    requestHash: { type: String },
+    sentBy: { type: String },
+    providerSid: { type: String, default: null },
+    errorCode: { type: Number, default: null },
   },
   { versionKey: false, minimize: false },
 );
@@ -66,6 +77,26 @@ export class MessageRepository {
 
   async init(): Promise<void> {
     await this.model.createIndexes();
+  }
+
+  findByDedupeKey(shop: string, dedupeKey: string): Promise<MessageRecord | null> {
+    return this.model.findOne({ shop, dedupeKey }).lean<MessageRecord>().exec();
+  }
+
+  findById(shop: string, id: string): Promise<MessageRecord | null> {
+    return this.model
+      .findById(id)
+      .lean<MessageRecord>()
+      .exec()
+      .then((m) => (m && m.shop === shop ? m : null));
+  }
+
+  /** Sets a delivery status (the caller decided it is newer) with what came with it. */
+  async setDelivery(
+    id: string,
+    fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
+  ): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: fields });
   }
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */

@@ -13,7 +13,7 @@ import {
   presentShop,
   presentSubscriber,
 } from './presenters.js';
-import { listConversationsQuery, listMessagesQuery, putShopBody } from './schemas.js';
+import { listConversationsQuery, listMessagesQuery, putShopBody, replyBody } from './schemas.js';
 import type { RateLimiter } from './security.js';
 import type { Session, SessionVerifier } from './session-token.js';
 
@@ -166,6 +166,32 @@ export function apiRouter(deps: ApiDeps) {
         cursor: query.cursor ?? '',
       });
       res.json({ items: page.messages.map(presentMessage), nextCursor: page.nextCursor ?? null });
+    }),
+  );
+
+  router.post(
+    '/v1/conversations/:id/replies',
+    route(async (req, res) => {
+      const { shop, userId } = sessionOf(req);
+      const body = parse(replyBody, req.body ?? {});
+      const idempotencyKey = req.header('idempotency-key') ?? '';
+      if (idempotencyKey.length > 255)
+        throw invalid('invalid_idempotency_key', 'Idempotency-Key is at most 255 characters');
+      const out = await rpc(conversations, conversations.createReply, {
+        shop,
+        conversationId: idParam(req),
+        text: body.text ?? '',
+        mediaUrl: body.mediaUrl ?? '',
+        discountCode: body.discountCode ?? '',
+        send: body.send ?? '',
+        idempotencyKey,
+        actor: userId,
+      });
+      res.status(202).json({
+        ...presentMessage(out.message!),
+        encoding: out.encoding as 'GSM-7' | 'UCS-2',
+        segments: out.segments,
+      });
     }),
   );
 

@@ -14,6 +14,8 @@ import {
   messageBody,
   page,
   putShopBody,
+  replyBody,
+  replyResponseBody,
   shopBody,
   statusChangeBody,
   subscriberBody,
@@ -104,6 +106,17 @@ export const ROUTES: RouteSpec[] = [
     auth: true,
     response: conversationBody,
     errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/conversations/:id/replies',
+    summary:
+      'Reply by SMS/MMS (header Idempotency-Key: the same key and body returns the first result and sends nothing new). ' +
+      '202 with the message, its encoding and segments. 409 quiet_hours (with quietHours.endsAt and timezone) or subscriber_opted_out.',
+    auth: true,
+    body: replyBody,
+    response: replyResponseBody,
+    errors: [400, 404, 409, 413, 422],
   },
   {
     method: 'get',

@@ -13,6 +13,13 @@ export const listMessagesQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+export const replyBody = z.object({
+  text: z.string().max(5000).optional(),
+  mediaUrl: z.string().max(2048).optional(),
+  discountCode: z.string().max(255).optional(),
+  send: z.enum(['auto', 'now', 'scheduled']).optional(),
+});
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM"');
 
 export const putShopBody = z
@@ -140,4 +147,9 @@ export const statusChangeBody = z.object({
   to: z.enum(['unresolved', 'resolved', 'opted_out']),
   reason: z.string(),
   actor: z.string().describe('"subscriber", "system" or "user:<staff id>"'),
+});
+
+export const replyResponseBody = messageBody.extend({
+  encoding: z.enum(['GSM-7', 'UCS-2']),
+  segments: z.number().int().positive(),
 });

@@ -1,0 +1,161 @@
+// The merchant's reply (API.md `POST /v1/conversations/{id}/replies`): checked (text or image,
+// size, https media, discount code), refused for an opted-out subscriber, held back in quiet
+// hours unless the merchant says "now" (recorded as an override) or "scheduled", idempotent by
+// the Idempotency-Key, stored as an outbound message, the conversation resolved, and the send
+// requested from delivery (which checks consent again right before calling Twilio).
+import { createHash, randomUUID } from 'node:crypto';
+import type { Bus } from '@sms-inbox/bus';
+import { Events, type subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { AppError, conflict, invalid, notFound } from '@sms-inbox/platform';
+import { withDiscount } from '../domain/discount.js';
+import { type SmsSize, smsSize } from '../domain/sms-encoding.js';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import {
+  type MessageRecord,
+  type MessageRepository,
+  newMessageId,
+} from '../repositories/message.repository.js';
+import type { AnnounceChange } from './announce-change.js';
+
+export interface ReplyInput {
+  shop: string;
+  conversationId: string;
+  text: string;
+  mediaUrl: string;
+  discountCode: string;
+  send: string;
+  idempotencyKey: string;
+  actor: string;
+}
+
+const MAX_TEXT = 1600;
+const IMAGE_EXTENSION = /\.(jpe?g|png|gif)(\?.*)?$/i;
+
+export class CreateReply {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly announce: AnnounceChange,
+    private readonly bus: Bus,
+  ) {}
+
+  async execute(input: ReplyInput): Promise<{ message: MessageRecord; size: SmsSize }> {
+    const send = input.send || 'auto';
+    if (!['auto', 'now', 'scheduled'].includes(send))
+      throw invalid('invalid_send', 'send is auto, now or scheduled');
+    const conversation = await this.conversations.findById(input.shop, input.conversationId);
+    if (!conversation) throw notFound('conversation_not_found', 'no such conversation');
+    const text = this.textOf(input);
+    const mediaUrls = input.mediaUrl ? [this.checkedMediaUrl(input.mediaUrl)] : [];
+    const size = smsSize(text);
+
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([input.conversationId, input.text, input.mediaUrl, input.discountCode, send]))
+      .digest('hex');
+    const dedupeKey = `out:${input.idempotencyKey ? `key:${input.idempotencyKey}` : randomUUID()}`;
+    const earlier = input.idempotencyKey ? await this.messages.findByDedupeKey(input.shop, dedupeKey) : null;
+    if (earlier) {
+      if (earlier.requestHash !== requestHash) {
+        throw new AppError(
+          'unprocessable',
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with another request',
+        );
+      }
+      return { message: earlier, size };
+    }
+
+    const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
+      shop: input.shop,
+      id: conversation.subscriberId,
+    });
+    if (subscriber?.status !== 'active' || conversation.status === 'opted_out') {
+      throw conflict('subscriber_opted_out', 'the subscriber has opted out and cannot be messaged');
+    }
+    const quiet = subscriber.quietHours;
+    if (quiet?.active && send === 'auto') {
+      throw conflict('quiet_hours', 'the subscriber is in quiet hours: send now or schedule', {
+        details: {
+          quietHours: { endsAt: quiet.endsAt?.toISOString() ?? null, timezone: subscriber.timezone },
+        },
+      });
+    }
+    const scheduled = quiet?.active && send === 'scheduled';
+    const now = new Date();
+    const draft: MessageRecord = {
+      _id: newMessageId(),
+      shop: input.shop,
+      conversationId: conversation._id,
+      dedupeKey,
+      requestHash,
+      direction: 'outbound',
+      text,
+      mediaUrls,
+      discountCode: input.discountCode.trim() || null,
+      status: scheduled ? 'scheduled' : 'queued',
+      createdAt: now,
+      recordedAt: now,
+      scheduledFor: scheduled ? (quiet?.endsAt ?? null) : null,
+      sentAt: null,
+      quietHoursOverride: Boolean(quiet?.active && send === 'now'),
+      sentBy: input.actor,
+    };
+    const message = await this.messages.insertOnce(draft);
+    if (message._id !== draft._id) return { message, size };
+
+    await this.conversations.recordActivity(input.shop, conversation._id, message);
+    await this.conversations.setStatus(
+      input.shop,
+      conversation._id,
+      ['unresolved', 'resolved'],
+      'resolved',
+      now,
+      {
+        reason: 'reply_sent',
+        actor: `user:${input.actor}`,
+      },
+    );
+    if (!scheduled) {
+      await this.bus.publish(
+        Events.sendRequested,
+        {
+          messageId: message._id,
+          shop: input.shop,
+          conversationId: conversation._id,
+          subscriberId: conversation.subscriberId,
+          to: subscriber.phone,
+          text,
+          mediaUrls,
+          requestedAt: now,
+        },
+        { msgId: `send:${message._id}` },
+      );
+    }
+    await this.announce.execute(input.shop, conversation._id);
+    return { message, size };
+  }
+
+  private textOf(input: ReplyInput): string {
+    let text = input.text;
+    if (input.discountCode.trim()) text = withDiscount(text, input.shop, input.discountCode);
+    if (!text.trim() && !input.mediaUrl)
+      throw invalid('text_required', 'text is required unless an image is sent');
+    if (text.length > MAX_TEXT) throw invalid('text_too_long', `text is at most ${MAX_TEXT} characters`);
+    return text;
+  }
+
+  private checkedMediaUrl(raw: string): string {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw invalid('invalid_media_url', 'mediaUrl must be an https URL of a JPEG, PNG or GIF image');
+    }
+    if (url.protocol !== 'https:' || !IMAGE_EXTENSION.test(url.pathname)) {
+      throw invalid('invalid_media_url', 'mediaUrl must be an https URL of a JPEG, PNG or GIF image');
+    }
+    return url.toString();
+  }
+}
