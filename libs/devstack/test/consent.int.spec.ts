@@ -278,6 +278,11 @@ describe('checkout opt-in', () => {
       customerUrl: 'https://admin.shopify.com/store/consent/customers/7001',
     });
     expect(await requestsFor(from)).toEqual([]);
+    // The inbox search finds the subscriber by either name, in any case.
+    for (const q of ['Lovelace', 'ada', 'Ada Lovelace']) {
+      const found = await dashboard.all(`/v1/conversations?q=${encodeURIComponent(q)}`);
+      expect(found.map((c) => c.id)).toContain(conversation.id);
+    }
   });
 
   it('consent then profile (older API: consent inside customers/*, either order) gives the same subscriber', async () => {

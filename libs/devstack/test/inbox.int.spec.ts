@@ -260,6 +260,7 @@ describe('tenancy and tokens', () => {
       ['GET', `/v1/conversations/${c.id}/status-history`],
       ['POST', `/v1/conversations/${c.id}/resolve`],
       ['POST', `/v1/conversations/${c.id}/unresolve`],
+      ['POST', `/v1/conversations/${c.id}/replies`],
       ['GET', `/v1/subscribers/${subscriberId}`],
       ['POST', `/v1/subscribers/${subscriberId}/opt-out`],
       ['GET', `/v1/subscribers/${subscriberId}/consent-history`],
