@@ -2,7 +2,11 @@
 // protobuf codec. Publishers and consumers name events only through this map.
 import { ConversationChanged, SendRequested } from './gen/sms_inbox/conversation/v1/conversation.js';
 import { DeliveryStatusChanged } from './gen/sms_inbox/delivery/v1/events.js';
-import { ShopifyWebhookReceived, SmsReceived } from './gen/sms_inbox/ingestion/v1/events.js';
+import {
+  DeliveryStatusReceived,
+  ShopifyWebhookReceived,
+  SmsReceived,
+} from './gen/sms_inbox/ingestion/v1/events.js';
 import {
   AutoReplyRequested,
   ReplyReceived,
@@ -54,6 +58,11 @@ export const Events = {
   shopRedacted: event(Streams.subscriber.name, 'subscriber.shop_redacted.v1', ShopRedacted),
   replyReceived: event(Streams.subscriber.name, 'subscriber.reply_received.v1', ReplyReceived),
   subscriberChanged: event(Streams.subscriber.name, 'subscriber.subscriber_changed.v1', SubscriberChanged),
+  deliveryStatusReceived: event(
+    Streams.ingestion.name,
+    'ingestion.delivery_status.v1',
+    DeliveryStatusReceived,
+  ),
   sendRequested: event(Streams.conversation.name, 'conversation.send_requested.v1', SendRequested),
   deliveryStatusChanged: event(Streams.delivery.name, 'delivery.status_changed.v1', DeliveryStatusChanged),
   conversationChanged: event(Streams.conversation.name, 'conversation.changed.v1', ConversationChanged),

@@ -106,8 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         accountSid: userEnv.TWILIO_ACCOUNT_SID || DEMO_ENV.TWILIO_ACCOUNT_SID,
         authToken: userEnv.TWILIO_AUTH_TOKEN || DEMO_ENV.TWILIO_AUTH_TOKEN,
         port: options.fixedPorts ? 8089 : undefined,
-        // Status callbacks start once ingestion serves /webhooks/twilio/status (replies work).
-        callbacks: false,
+        callbacks: true,
       });
       return twilio.url;
     }),

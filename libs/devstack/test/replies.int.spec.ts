@@ -114,6 +114,13 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
     return list.find((m) => m.id === message.id);
   });
   expect(stored.direction).toBe('outbound');
+  // Twilio's signed callbacks (sent, then delivered) reach the message.
+  const delivered = await eventually(async () => {
+    const list = await day.all(`/v1/conversations/${c.id}/messages`);
+    const m = list.find((x) => x.id === message.id);
+    return m?.status === 'delivered' ? m : undefined;
+  });
+  expect(delivered.sentAt).toEqual(expect.any(String));
 
   // The same key and body again: the first result, nothing sent again.
   const again = await day.request('POST', `/v1/conversations/${c.id}/replies`, {
@@ -185,9 +192,25 @@ it.each([
   ['an http image', { text: 'look', mediaUrl: 'http://cdn.example.com/a.png' }, 'invalid_media_url'],
   ['an unknown send mode', { text: 'hi', send: 'later' }, 'invalid_request'],
   ['a bad discount code', { text: 'hi', discountCode: 'a/b' }, 'invalid_discount_code'],
-])('answers 400 for %s with %s', async (_name, body, code) => {
+])('answers 400 with its code for %s', async (_name, body, code) => {
   const c = await conversation(day, DAY_NUMBER, '+14155558004');
   const res = await day.request('POST', `/v1/conversations/${c.id}/replies`, body);
   expect(res.status).toBe(400);
   expect(res.body.error.code).toBe(code);
+});
+
+it('refuses an unsigned or forged status callback with 403', async () => {
+  const body = new URLSearchParams({ MessageSid: `SM${'0'.repeat(32)}`, MessageStatus: 'delivered' });
+  const unsigned = await fetch(`${stack.ingestionUrl}/webhooks/twilio/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  expect(unsigned.status).toBe(403);
+  const forged = await fetch(`${stack.ingestionUrl}/webhooks/twilio/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'Zm9yZ2Vk' },
+    body,
+  });
+  expect(forged.status).toBe(403);
 });

@@ -10,6 +10,7 @@ import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { twilioProvider } from './providers/twilio.adapter.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
+import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
 import { SendReply } from './usecases/send-reply.usecase.js';
 
 export interface DeliveryService extends Running {
@@ -26,7 +27,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.conversation, Streams.delivery]);
+  await bus.ensureStreams([Streams.ingestion, Streams.conversation, Streams.delivery]);
 
   const ledger = new OutboundRepository(mongo);
   await ledger.init();
@@ -67,6 +68,15 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   finishHttpApp(app, logger);
   const http = await listen(app, config.HTTP_PORT);
 
+  const applyProviderStatus = new ApplyProviderStatus(ledger, bus, logger);
+  const statuses = await bus.consume(
+    {
+      event: Events.deliveryStatusReceived,
+      durable: 'delivery-status-received',
+      backoffMs: [500, 2_000, 5_000, 15_000],
+    },
+    (e) => applyProviderStatus.execute(e),
+  );
   const consumer = await bus.consume(
     {
       event: Events.sendRequested,
@@ -83,6 +93,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     stop: () =>
       stopAll([
         () => consumer.drain(),
+        () => statuses.drain(),
         () => http.close(),
         () => bus.close(),
         () => subscribers.close(),

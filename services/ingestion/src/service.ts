@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { webhooksRouter } from './http/webhooks.router.js';
 import { ReceiptRepository } from './repositories/receipt.repository.js';
 import { EraseReceipts } from './usecases/erase.usecase.js';
+import { ReceiveDeliveryStatus } from './usecases/receive-delivery-status.usecase.js';
 import { ReceiveInboundSms } from './usecases/receive-inbound-sms.usecase.js';
 import { ReceiveShopifyWebhook } from './usecases/receive-shopify-webhook.usecase.js';
 import { GrpcShopDirectory } from './usecases/shop-directory.js';
@@ -35,6 +36,7 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
   const shopDirectory = new GrpcShopDirectory(subscriberClient);
   const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus);
   const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus);
+  const receiveDeliveryStatus = new ReceiveDeliveryStatus(receipts, bus);
 
   const app = createHttpApp({
     logger,
@@ -50,6 +52,7 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
       receiveInboundSms,
       shopifySecret: config.SHOPIFY_API_SECRET,
       receiveShopifyWebhook,
+      receiveDeliveryStatus,
     }),
   );
   finishHttpApp(app, logger);

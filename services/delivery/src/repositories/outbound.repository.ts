@@ -35,11 +35,38 @@ const outboundSchema = new Schema<OutboundRecord>(
   { versionKey: false },
 );
 
+/** provider sid → message id, keyed by `_id` so a status callback finds its message directly. */
+interface ProviderSid {
+  _id: string;
+  messageId: string;
+}
+
+const providerSidSchema = new Schema<ProviderSid>(
+  { _id: { type: String, required: true }, messageId: { type: String, required: true } },
+  { versionKey: false },
+);
+
 export class OutboundRepository {
   private readonly model;
+  private readonly providerSids;
 
   constructor(connection: Connection) {
     this.model = connection.model<OutboundRecord>('Outbound', outboundSchema, 'outbound');
+    this.providerSids = connection.model<ProviderSid>('ProviderSid', providerSidSchema, 'provider_sids');
+  }
+
+  /** Remembers which message a provider sid belongs to (once). */
+  async linkProviderSid(providerSid: string, messageId: string): Promise<void> {
+    try {
+      await this.providerSids.create({ _id: providerSid, messageId });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  async findByProviderSid(providerSid: string): Promise<OutboundRecord | null> {
+    const link = await this.providerSids.findById(providerSid).lean<ProviderSid>().exec();
+    return link ? this.find(link.messageId) : null;
   }
 
   async init(): Promise<void> {

@@ -80,6 +80,7 @@ export class SendReply {
       statusCallback: this.options.statusCallback,
     });
     if (result.outcome === 'accepted') {
+      await this.ledger.linkProviderSid(result.providerSid, request.messageId);
       await this.ledger.update(request.messageId, { state: 'accepted', providerSid: result.providerSid });
       deliveries.inc({ outcome: 'accepted', code: '' });
     } else if (result.outcome === 'retry' && attempts < this.options.maxAttempts) {

@@ -1,6 +1,7 @@
 // Public webhook endpoints (API.md "Webhooks"): thin, verification first, then the use case.
 import { express, route } from '@sms-inbox/http';
 import { AppError, invalid } from '@sms-inbox/platform';
+import type { ReceiveDeliveryStatus } from '../usecases/receive-delivery-status.usecase.js';
 import type { ReceiveInboundSms } from '../usecases/receive-inbound-sms.usecase.js';
 import type { ReceiveShopifyWebhook } from '../usecases/receive-shopify-webhook.usecase.js';
 import { verifyShopifyHmac } from './shopify-hmac.js';
@@ -14,6 +15,7 @@ export function webhooksRouter(deps: {
   receiveInboundSms: ReceiveInboundSms;
   shopifySecret: string;
   receiveShopifyWebhook: ReceiveShopifyWebhook;
+  receiveDeliveryStatus: ReceiveDeliveryStatus;
 }) {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
@@ -34,6 +36,23 @@ export function webhooksRouter(deps: {
       res.status(200).type('text/xml').send(EMPTY_TWIML);
     }),
   );
+  router.post(
+    '/webhooks/twilio/status',
+    form,
+    route(async (req, res) => {
+      const params = flattenForm(req.body);
+      verifyTwilioSignature({
+        authToken: deps.authToken,
+        publicBaseUrl: deps.publicBaseUrl,
+        originalUrl: req.originalUrl,
+        signature: req.header('x-twilio-signature'),
+        params,
+      });
+      await deps.receiveDeliveryStatus.execute(params);
+      res.status(200).type('text/xml').send(EMPTY_TWIML);
+    }),
+  );
+
   router.post(
     '/webhooks/shopify',
     // The raw bytes are what Shopify signed; parse only after the HMAC holds.
