@@ -1,33 +1,40 @@
 // Process lifecycle: run a service, stop it gracefully on SIGTERM/SIGINT within a deadline.
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
+import { createLogger } from './logger.js';
 
 export interface Running {
   /** Stop taking work, finish in-flight work, drain consumers, close connections. */
   stop(): Promise<void>;
 }
 
-export interface RunOptions {
-  name: string;
-  logger: () => Logger;
-  shutdownTimeoutMs: () => number;
-  start: () => Promise<Running>;
+/** What every service's configuration carries for its process. */
+export interface ProcessConfig {
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
 }
 
-/** The whole life of a service process; `main.ts` calls only this. */
-export async function runProcess(options: RunOptions): Promise<void> {
+/**
+ * The whole life of a service process; `main.ts` calls only this: configuration read once,
+ * the service started, stopped gracefully on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runProcess<C extends ProcessConfig>(
+  name: string,
+  loadConfig: () => Readonly<C>,
+  start: (config: Readonly<C>) => Promise<Running>,
+): Promise<void> {
   let running: Running;
   let logger: Logger;
+  let config: Readonly<C>;
   try {
-    logger = options.logger();
-    running = await options.start();
+    config = loadConfig();
+    logger = createLogger(name, config.LOG_LEVEL);
+    running = await start(config);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${options.name}: ${err.message}\n`);
+      process.stderr.write(`${name}: ${err.message}\n`);
     } else {
-      process.stderr.write(
-        `${options.name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
-      );
+      process.stderr.write(`${name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
     }
     process.exit(1);
   }
@@ -41,7 +48,7 @@ export async function runProcess(options: RunOptions): Promise<void> {
     const timer = setTimeout(() => {
       logger.error('graceful shutdown timed out; exiting');
       process.exit(1);
-    }, options.shutdownTimeoutMs());
+    }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     try {
       await running.stop();

@@ -20,38 +20,26 @@ export function webhooksRouter(deps: {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
 
-  router.post(
-    '/webhooks/twilio/messages',
-    form,
-    route(async (req, res) => {
-      const params = flattenForm(req.body);
-      verifyTwilioSignature({
-        authToken: deps.authToken,
-        publicBaseUrl: deps.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        signature: req.header('x-twilio-signature'),
-        params,
-      });
-      await deps.receiveInboundSms.execute(params);
-      res.status(200).type('text/xml').send(EMPTY_TWIML);
-    }),
-  );
-  router.post(
-    '/webhooks/twilio/status',
-    form,
-    route(async (req, res) => {
-      const params = flattenForm(req.body);
-      verifyTwilioSignature({
-        authToken: deps.authToken,
-        publicBaseUrl: deps.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        signature: req.header('x-twilio-signature'),
-        params,
-      });
-      await deps.receiveDeliveryStatus.execute(params);
-      res.status(200).type('text/xml').send(EMPTY_TWIML);
-    }),
-  );
+  // Both Twilio webhooks: form-encoded, signed the same way, answered with empty TwiML.
+  const twilioWebhook = (path: string, handle: (params: Record<string, string>) => Promise<unknown>) =>
+    router.post(
+      path,
+      form,
+      route(async (req, res) => {
+        const params = flattenForm(req.body);
+        verifyTwilioSignature({
+          authToken: deps.authToken,
+          publicBaseUrl: deps.publicBaseUrl,
+          originalUrl: req.originalUrl,
+          signature: req.header('x-twilio-signature'),
+          params,
+        });
+        await handle(params);
+        res.status(200).type('text/xml').send(EMPTY_TWIML);
+      }),
+    );
+  twilioWebhook('/webhooks/twilio/messages', (params) => deps.receiveInboundSms.execute(params));
+  twilioWebhook('/webhooks/twilio/status', (params) => deps.receiveDeliveryStatus.execute(params));
 
   router.post(
     '/webhooks/shopify',
