@@ -21,7 +21,7 @@ import {
 } from '@nats-io/transport-node';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from '@sms-inbox/platform';
-import { isPermanent } from './errors.js';
+import { isPermanent, retryDelayOf } from './errors.js';
 import { busMetrics } from './metrics.js';
 
 export interface Codec<T> {
@@ -74,6 +74,8 @@ export interface Delivery {
   deliveryCount: number;
   streamSequence: number;
   headers: MsgHdrs | undefined;
+  /** Tells the server the message is still being worked on (resets its ack wait). */
+  working(): void;
 }
 
 export type Handler<T> = (message: T, delivery: Delivery) => Promise<void>;
@@ -276,6 +278,7 @@ class BusImpl implements Bus {
             deliveryCount: msg.info.deliveryCount,
             streamSequence: msg.seq,
             headers: msg.headers,
+            working: () => msg.working(),
           });
           msg.ack();
           busMetrics.processed.inc({ ...labels, outcome: 'ok' });
@@ -289,7 +292,9 @@ class BusImpl implements Bus {
             busMetrics.processed.inc({ ...labels, outcome: 'dead_lettered' });
           } else {
             const delay =
-              loop.backoffMs[Math.min(msg.info.deliveryCount - 1, loop.backoffMs.length - 1)] ?? 1_000;
+              retryDelayOf(err) ??
+              loop.backoffMs[Math.min(msg.info.deliveryCount - 1, loop.backoffMs.length - 1)] ??
+              1_000;
             msg.nak(delay);
             busMetrics.processed.inc({ ...labels, outcome: 'failed' });
             this.options.logger.warn(

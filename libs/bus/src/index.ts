@@ -13,4 +13,4 @@ export {
   type Tail,
   UndecodableMessageError,
 } from './bus.js';
-export { isPermanent, PermanentError } from './errors.js';
+export { isPermanent, PermanentError, RetryAfter, retryDelayOf } from './errors.js';

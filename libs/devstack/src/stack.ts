@@ -128,10 +128,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'BODY_LIMIT_BYTES',
     'SSE_HEARTBEAT_MS',
     'GRPC_TIMEOUT_MS',
+    'TWILIO_TIMEOUT_MS',
+    'SEND_RATE_PER_NUMBER',
+    'SEND_MAX_ATTEMPTS',
+    'SEND_RETRY_BASE_MS',
+    'SEND_RETRY_CAP_MS',
+    'INBOUND_RECONCILE_INTERVAL_MS',
+    'INBOUND_RECONCILE_LOOKBACK_MS',
   ]) {
     const value = userEnv[key];
     if (value) env[key] = value;
   }
+
+  // The simulated customer's texts reach ingestion as Twilio would send them.
+  twilio?.setInboundWebhook({
+    signedUrl: `${env.PUBLIC_BASE_URL!.replace(/\/$/, '')}/webhooks/twilio/messages`,
+    postUrl: `http://127.0.0.1:${ports.ingestion.http}/webhooks/twilio/messages`,
+  });
 
   const services = new Map<ServiceName, ManagedProcess>();
   const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({

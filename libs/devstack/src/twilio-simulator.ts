@@ -1,21 +1,34 @@
 // A Twilio-compatible simulator of the Messages API, for the one-machine stack and tests: the
 // real `twilio` SDK talks to it over HTTP (TWILIO_API_BASE_URL). It checks basic auth, keeps
-// what was sent, answers like Twilio (JSON resources, error bodies with Twilio codes), can be
-// told to fail the next sends, and posts signed status callbacks (queued → sent → delivered).
+// what was sent and received, answers like Twilio (JSON resources, error bodies with Twilio
+// codes, newest-first lists filtered by To/From/DateSent), serves inbound media behind the
+// account's credentials, can be told to fail or hold the next sends, posts signed status
+// callbacks (queued → sent → delivered), and plays a customer: an injected inbound text is
+// kept (so the Messages API lists it) and posted to ingestion as a signed webhook.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { twilioSignature } from './signing.js';
 
+export interface SimulatedMedia {
+  sid: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
 export interface SimulatedMessage {
   sid: string;
   accountSid: string;
+  direction: 'outbound-api' | 'inbound';
   to: string;
   from: string;
   body: string;
+  /** Outbound: the MediaUrl values asked for. */
   mediaUrls: string[];
+  /** Inbound: the media the customer sent. */
+  media: SimulatedMedia[];
   statusCallback: string | null;
   status: string;
-  dateCreated: string;
+  dateCreated: Date;
 }
 
 export interface SimulatedFailure {
@@ -36,11 +49,37 @@ export interface TwilioSimulatorOptions {
   finalStatus?: 'delivered' | 'undelivered' | 'failed';
 }
 
+export interface InboundText {
+  from: string;
+  to: string;
+  body: string;
+  media?: Array<{ contentType: string; bytes: Buffer }>;
+}
+
+export interface InboundWebhook {
+  /** The URL Twilio signs (PUBLIC_BASE_URL + path). */
+  signedUrl: string;
+  /** Where to post it (ingestion's own address). */
+  postUrl: string;
+}
+
 export interface TwilioSimulator {
   url: string;
+  /** Outbound messages created through the API, oldest first. */
   messages: SimulatedMessage[];
+  /** Inbound messages the customer sent, oldest first. */
+  inbound: SimulatedMessage[];
   /** The next `count` sends answer `failure` instead of accepting. */
   failNext(failure: SimulatedFailure, count?: number): void;
+  /** The next `count` sends are accepted (and kept) at once but answered only after `ms`. */
+  holdNext(ms: number, count?: number): void;
+  /** Where inbound texts are posted as signed webhooks. */
+  setInboundWebhook(target: InboundWebhook): void;
+  /** A customer texts the shop: kept, then posted to ingestion (unless `deliver` is false). */
+  receive(
+    text: InboundText,
+    options?: { deliver?: boolean },
+  ): Promise<{ sid: string; webhookStatus: number | null }>;
   stop(): Promise<void>;
 }
 
@@ -55,30 +94,49 @@ const readForm = async (req: IncomingMessage) => {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 };
 
-const resource = (m: SimulatedMessage) => ({
-  sid: m.sid,
-  account_sid: m.accountSid,
-  to: m.to,
-  from: m.from,
-  body: m.body,
-  status: m.status,
-  num_media: String(m.mediaUrls.length),
-  num_segments: '1',
-  direction: 'outbound-api',
-  date_created: m.dateCreated,
-  date_updated: m.dateCreated,
-  date_sent: null,
-  error_code: null,
-  error_message: null,
-  price: null,
-  uri: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`,
-});
+const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
+/** Twilio's public API origin: media URLs in webhooks point there, as they do in production. */
+const TWILIO_API = 'https://api.twilio.com';
 
 export async function startTwilioSimulator(options: TwilioSimulatorOptions): Promise<TwilioSimulator> {
   const messages: SimulatedMessage[] = [];
+  const inbound: SimulatedMessage[] = [];
   const failures: SimulatedFailure[] = [];
+  const holds: number[] = [];
+  let webhook: InboundWebhook | null = null;
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const base = `/2010-04-01/Accounts/${options.accountSid}/Messages`;
+  const mediaUri = (m: SimulatedMessage, media: SimulatedMedia) => `${base}/${m.sid}/Media/${media.sid}`;
+
+  const resource = (m: SimulatedMessage) => ({
+    sid: m.sid,
+    account_sid: m.accountSid,
+    to: m.to,
+    from: m.from,
+    body: m.body,
+    status: m.status,
+    num_media: String(m.direction === 'inbound' ? m.media.length : m.mediaUrls.length),
+    num_segments: '1',
+    direction: m.direction,
+    date_created: m.dateCreated.toUTCString(),
+    date_updated: m.dateCreated.toUTCString(),
+    date_sent: m.direction === 'inbound' ? m.dateCreated.toUTCString() : null,
+    error_code: null,
+    error_message: null,
+    price: null,
+    uri: `${base}/${m.sid}.json`,
+    subresource_uris: { media: `${base}/${m.sid}/Media.json` },
+  });
+
+  const signedPost = (url: string, postUrl: string, params: Record<string, string>) =>
+    fetch(postUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(options.authToken, url, params),
+      },
+      body: new URLSearchParams(params),
+    });
 
   const callback = async (m: SimulatedMessage, status: string) => {
     if (!m.statusCallback) return;
@@ -91,17 +149,123 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       From: m.from,
     };
     if (status === 'undelivered' || status === 'failed') params.ErrorCode = '30003';
-    await fetch(m.statusCallback, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(options.authToken, m.statusCallback, params),
-      },
-      body: new URLSearchParams(params),
-    }).catch(() => undefined);
+    await signedPost(m.statusCallback, m.statusCallback, params).catch(() => undefined);
+  };
+
+  const receive: TwilioSimulator['receive'] = async (text, receiveOptions = {}) => {
+    const message: SimulatedMessage = {
+      sid: sid(text.media?.length ? 'MM' : 'SM'),
+      accountSid: options.accountSid,
+      direction: 'inbound',
+      to: text.to,
+      from: text.from,
+      body: text.body,
+      mediaUrls: [],
+      media: (text.media ?? []).map((m) => ({ sid: sid('ME'), ...m })),
+      statusCallback: null,
+      status: 'received',
+      dateCreated: new Date(),
+    };
+    inbound.push(message);
+    if (receiveOptions.deliver === false || !webhook) return { sid: message.sid, webhookStatus: null };
+    const params: Record<string, string> = {
+      MessageSid: message.sid,
+      SmsMessageSid: message.sid,
+      AccountSid: options.accountSid,
+      From: message.from,
+      To: message.to,
+      Body: message.body,
+      NumMedia: String(message.media.length),
+      NumSegments: '1',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01',
+    };
+    message.media.forEach((m, i) => {
+      params[`MediaUrl${i}`] = `${TWILIO_API}${mediaUri(message, m)}`;
+      params[`MediaContentType${i}`] = m.contentType;
+    });
+    const res = await signedPost(webhook.signedUrl, webhook.postUrl, params).catch(() => null);
+    await res?.arrayBuffer();
+    return { sid: message.sid, webhookStatus: res?.status ?? null };
+  };
+
+  const list = (url: URL) => {
+    const to = url.searchParams.get('To');
+    const from = url.searchParams.get('From');
+    const sentAfter = url.searchParams.get('DateSent>');
+    const pageSize = Math.min(Number(url.searchParams.get('PageSize') ?? 50) || 50, 1000);
+    const all = [...messages, ...inbound]
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .filter((m) => !sentAfter || m.dateCreated.getTime() >= new Date(sentAfter).getTime())
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+    const page = Number(url.searchParams.get('Page') ?? 0) || 0;
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+    const next = new URL(url.toString());
+    next.searchParams.set('Page', String(page + 1));
+    next.searchParams.set('PageSize', String(pageSize));
+    return {
+      messages: slice.map(resource),
+      page,
+      page_size: pageSize,
+      next_page_uri: (page + 1) * pageSize < all.length ? `${next.pathname}${next.search}` : null,
+    };
+  };
+
+  const create = async (req: IncomingMessage, res: ServerResponse) => {
+    const form = await readForm(req);
+    const failure = failures.shift();
+    if (failure) {
+      return json(res, failure.status, {
+        code: failure.code,
+        message: failure.message ?? `simulated error ${failure.code}`,
+        more_info: `https://www.twilio.com/docs/errors/${failure.code}`,
+        status: failure.status,
+      });
+    }
+    const to = form.get('To') ?? '';
+    if (!/^\+[1-9]\d{7,14}$/.test(to))
+      return json(res, 400, {
+        code: 21211,
+        message: `The 'To' number ${to} is not a valid phone number.`,
+        status: 400,
+      });
+    const message: SimulatedMessage = {
+      sid: sid('SM'),
+      accountSid: options.accountSid,
+      direction: 'outbound-api',
+      to,
+      from: form.get('From') ?? '',
+      body: form.get('Body') ?? '',
+      mediaUrls: form.getAll('MediaUrl'),
+      media: [],
+      statusCallback: form.get('StatusCallback'),
+      status: 'queued',
+      dateCreated: new Date(),
+    };
+    messages.push(message);
+    const hold = holds.shift();
+    if (hold) await new Promise((r) => setTimeout(r, hold));
+    if (res.destroyed) return; // the caller is gone; Twilio has the message all the same
+    json(res, 201, resource(message));
+    if (options.callbacks !== false) {
+      setTimeout(() => {
+        void callback(message, 'sent').then(() => callback(message, options.finalStatus ?? 'delivered'));
+      }, 20);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    // Playing the customer from the shell (deploy/local/send-sms.sh): no account credentials.
+    if (req.method === 'POST' && url.pathname === '/simulator/inbound') {
+      const form = await readForm(req);
+      const result = await receive({
+        from: form.get('From') ?? '',
+        to: form.get('To') ?? '',
+        body: form.get('Body') ?? '',
+      });
+      return json(res, 200, result);
+    }
     if (req.headers.authorization !== expectedAuth) {
       return json(res, 401, {
         code: 20003,
@@ -110,57 +274,36 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
         status: 401,
       });
     }
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    if (req.method === 'POST' && url.pathname === `${base}.json`) {
-      const form = await readForm(req);
-      const failure = failures.shift();
-      if (failure) {
-        return json(res, failure.status, {
-          code: failure.code,
-          message: failure.message ?? `simulated error ${failure.code}`,
-          status: failure.status,
+    if (req.method === 'POST' && url.pathname === `${base}.json`) return create(req, res);
+    if (req.method === 'GET' && url.pathname === `${base}.json`) return json(res, 200, list(url));
+    const one = new RegExp(
+      `^${base}/((?:SM|MM)[0-9a-f]{32})(?:\\.json|/Media\\.json|/Media/(ME[0-9a-f]{32}))$`,
+    ).exec(url.pathname);
+    const message = one && [...messages, ...inbound].find((m) => m.sid === one[1]);
+    if (req.method === 'GET' && message) {
+      if (url.pathname.endsWith('/Media.json')) {
+        return json(res, 200, {
+          media_list: message.media.map((m) => ({
+            sid: m.sid,
+            account_sid: options.accountSid,
+            parent_sid: message.sid,
+            content_type: m.contentType,
+            uri: `${mediaUri(message, m)}.json`,
+          })),
+          next_page_uri: null,
+          page: 0,
+          page_size: 50,
         });
       }
-      const to = form.get('To') ?? '';
-      if (!/^\+[1-9]\d{7,14}$/.test(to))
-        return json(res, 400, {
-          code: 21211,
-          message: `The 'To' number ${to} is not a valid phone number.`,
-          status: 400,
-        });
-      const message: SimulatedMessage = {
-        sid: `SM${randomBytes(16).toString('hex')}`,
-        accountSid: options.accountSid,
-        to,
-        from: form.get('From') ?? '',
-        body: form.get('Body') ?? '',
-        mediaUrls: form.getAll('MediaUrl'),
-        statusCallback: form.get('StatusCallback'),
-        status: 'queued',
-        dateCreated: new Date().toUTCString(),
-      };
-      messages.push(message);
-      json(res, 201, resource(message));
-      if (options.callbacks !== false) {
-        setTimeout(() => {
-          void callback(message, 'sent').then(() => callback(message, options.finalStatus ?? 'delivered'));
-        }, 20);
+      if (one?.[2]) {
+        const media = message.media.find((m) => m.sid === one[2]);
+        if (!media) return json(res, 404, { code: 20404, message: 'not found', status: 404 });
+        res.writeHead(200, { 'content-type': media.contentType, 'content-length': media.bytes.length });
+        return res.end(media.bytes);
       }
-      return;
+      return json(res, 200, resource(message));
     }
-    const one = new RegExp(`^${base}/(SM[0-9a-f]{32})\\.json$`).exec(url.pathname);
-    if (req.method === 'GET' && one) {
-      const message = messages.find((m) => m.sid === one[1]);
-      return message
-        ? json(res, 200, resource(message))
-        : json(res, 404, { code: 20404, message: 'not found', status: 404 });
-    }
-    if (req.method === 'GET' && url.pathname === `${base}.json`) {
-      const to = url.searchParams.get('To');
-      const list = messages.filter((m) => !to || m.to === to).map(resource);
-      return json(res, 200, { messages: list, page: 0, page_size: list.length, next_page_uri: null });
-    }
-    json(res, 404, { code: 20404, message: 'not found', status: 404 });
+    json(res, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
   };
 
   const server: Server = createServer((req, res) => {
@@ -172,9 +315,17 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     messages,
+    inbound,
     failNext: (failure, count = 1) => {
       for (let i = 0; i < count; i++) failures.push(failure);
     },
+    holdNext: (ms, count = 1) => {
+      for (let i = 0; i < count; i++) holds.push(ms);
+    },
+    setInboundWebhook: (target) => {
+      webhook = target;
+    },
+    receive,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

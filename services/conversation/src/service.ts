@@ -54,7 +54,15 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
     services: [
-      conversationGrpc({ conversations, listConversations, listMessages, setStatus, createReply, logger }),
+      conversationGrpc({
+        conversations,
+        messages,
+        listConversations,
+        listMessages,
+        setStatus,
+        createReply,
+        logger,
+      }),
     ],
     logger,
   });

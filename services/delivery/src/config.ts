@@ -9,11 +9,20 @@ const schema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(1),
   /** Origin the twilio SDK sends to (the local simulator, a test's fake). */
   TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  /** Upper bound of one provider call; a call older than twice this cannot be in flight. */
+  TWILIO_TIMEOUT_MS: env.positiveInt(10_000),
   /** Public origin of ingestion: status callbacks go to PUBLIC_BASE_URL/webhooks/twilio/status. */
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:8081'),
   SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
-  /** Provider attempts per reply before it is marked failed (429, 5xx, network errors). */
+  /** Provider attempts per text before it is marked failed (429, 5xx, network errors). */
   SEND_MAX_ATTEMPTS: env.positiveInt(5),
+  /** First retry delay; each further attempt doubles it (with jitter) up to SEND_RETRY_CAP_MS. */
+  SEND_RETRY_BASE_MS: env.positiveInt(1_000),
+  SEND_RETRY_CAP_MS: env.positiveInt(60_000),
+  /** Texts per second per sending number, per replica (Twilio long codes: 1, toll-free: 3). */
+  SEND_RATE_PER_NUMBER: z.coerce.number().positive().max(1_000).default(1),
+  /** Sends in progress at once per replica (waiting for a slot counts). */
+  SEND_CONCURRENCY: env.positiveInt(64),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,6 @@
-// Composition of the delivery service: the only caller of Twilio. It consumes send requests,
-// keeps the outbound ledger, checks consent again right before each call, and reports delivery
-// statuses back.
+// Composition of the delivery service: the only caller of Twilio. It consumes send requests
+// (merchants' replies and automatic answers), keeps the outbound ledger, checks consent again
+// right before each call, paces each sending number, and reports delivery statuses back.
 import { connectBus } from '@sms-inbox/bus';
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { call, createClient } from '@sms-inbox/grpc';
@@ -8,10 +8,12 @@ import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
+import { NumberPacer } from './domain/pacing.js';
 import { twilioProvider } from './providers/twilio.adapter.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
 import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
-import { SendReply } from './usecases/send-reply.usecase.js';
+import { autoReplyRequest, replyRequest } from './usecases/outbound-requests.js';
+import { SendOutbound } from './usecases/send-outbound.usecase.js';
 
 export interface DeliveryService extends Running {
   httpPort: number;
@@ -27,7 +29,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.ingestion, Streams.conversation, Streams.delivery]);
+  await bus.ensureStreams([Streams.ingestion, Streams.subscriber, Streams.conversation, Streams.delivery]);
 
   const ledger = new OutboundRepository(mongo);
   await ledger.init();
@@ -36,16 +38,18 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
     baseUrl: config.TWILIO_API_BASE_URL,
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
   });
   const senders = new Map<string, { number: string; expires: number }>();
-  const sendReply = new SendReply(
+  const send = new SendOutbound(
     ledger,
     provider,
     subscribers,
+    new NumberPacer(config.SEND_RATE_PER_NUMBER),
     bus,
     {
       // The shop's sending number, from its owner, remembered briefly.
-      from: async (shop) => {
+      shopNumber: async (shop) => {
         const hit = senders.get(shop);
         if (hit && hit.expires > Date.now()) return hit.number;
         const { shop: settings } = await call(subscribers, subscribers.getShop, { shop });
@@ -54,6 +58,8 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
       },
       statusCallback: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/twilio/status`,
       maxAttempts: config.SEND_MAX_ATTEMPTS,
+      retry: { baseMs: config.SEND_RETRY_BASE_MS, capMs: config.SEND_RETRY_CAP_MS },
+      settleMs: 2 * config.TWILIO_TIMEOUT_MS,
     },
     logger,
   );
@@ -69,31 +75,53 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   const http = await listen(app, config.HTTP_PORT);
 
   const applyProviderStatus = new ApplyProviderStatus(ledger, bus, logger);
-  const statuses = await bus.consume(
-    {
-      event: Events.deliveryStatusReceived,
-      durable: 'delivery-status-received',
-      backoffMs: [500, 2_000, 5_000, 15_000],
-    },
-    (e) => applyProviderStatus.execute(e),
-  );
-  const consumer = await bus.consume(
-    {
-      event: Events.sendRequested,
-      durable: 'delivery-send-requested',
-      maxDeliver: config.SEND_MAX_ATTEMPTS + 2,
-      backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
-      orderingKey: (r) => r.messageId,
-    },
-    (request, delivery) => sendReply.execute(request, delivery.deliveryCount),
-  );
+  // A send fails for good after SEND_MAX_ATTEMPTS provider attempts; the broker's own limit is
+  // above that, so only a crash loop reaches the dead-letter stream.
+  const sendSpec = {
+    maxDeliver: config.SEND_MAX_ATTEMPTS + 5,
+    backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+    concurrency: config.SEND_CONCURRENCY,
+  };
+  const consumers = [
+    await bus.consume(
+      {
+        event: Events.deliveryStatusReceived,
+        durable: 'delivery-status-received',
+        backoffMs: [500, 2_000, 5_000, 15_000],
+      },
+      (e) => applyProviderStatus.execute(e),
+    ),
+    await bus.consume(
+      {
+        ...sendSpec,
+        event: Events.sendRequested,
+        durable: 'delivery-send-requested',
+        orderingKey: (r) => r.messageId,
+      },
+      (request, delivery) => send.execute(replyRequest(request), delivery),
+    ),
+    await bus.consume(
+      {
+        ...sendSpec,
+        event: Events.autoReplyRequested,
+        durable: 'delivery-auto-reply-requested',
+        orderingKey: (r) => r.requestId,
+      },
+      (request, delivery) => send.execute(autoReplyRequest(request), delivery),
+    ),
+    await bus.consume({ event: Events.subscriberRedacted, durable: 'delivery-subscriber-redacted' }, (e) =>
+      ledger.eraseSubscriber(e.shop, e.subscriberId),
+    ),
+    await bus.consume({ event: Events.shopRedacted, durable: 'delivery-shop-redacted' }, (e) =>
+      ledger.eraseShop(e.shop),
+    ),
+  ];
 
   return {
     httpPort: http.port,
     stop: () =>
       stopAll([
-        () => consumer.drain(),
-        () => statuses.drain(),
+        ...consumers.map((c) => () => c.drain()),
         () => http.close(),
         () => bus.close(),
         () => subscribers.close(),

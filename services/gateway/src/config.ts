@@ -28,6 +28,12 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: env.positiveInt(1_200),
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
+  /** Twilio account: inbound MMS media is fetched with its credentials. */
+  TWILIO_ACCOUNT_SID: z.string().min(1),
+  TWILIO_AUTH_TOKEN: z.string().min(1),
+  TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  /** Upper bound for fetching one media file from Twilio. */
+  MEDIA_TIMEOUT_MS: env.positiveInt(15_000),
   TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
 });
 

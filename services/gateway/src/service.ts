@@ -5,6 +5,7 @@ import { Streams } from '@sms-inbox/contracts';
 import { createHttpApp, finishHttpApp, listen, listRoutes } from '@sms-inbox/http';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import { createClients } from './clients/grpc-clients.js';
+import { TwilioMedia } from './clients/twilio-media.js';
 import type { Config } from './config.js';
 import { apiRouter } from './http/api.router.js';
 import { eventsRouter } from './http/events.router.js';
@@ -53,6 +54,14 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
         clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
       }),
       ...clients,
+      media: new TwilioMedia(
+        {
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: config.TWILIO_AUTH_TOKEN,
+          baseUrl: config.TWILIO_API_BASE_URL,
+        },
+        config.MEDIA_TIMEOUT_MS,
+      ),
       timeoutMs: config.GRPC_TIMEOUT_MS,
     }),
   );

@@ -17,6 +17,8 @@ beforeAll(async () => {
       NATS_URL: nats.url,
       SHOPIFY_API_KEY: 'k',
       SHOPIFY_API_SECRET: 's',
+      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+      TWILIO_AUTH_TOKEN: 't',
       SUBSCRIBER_GRPC_ADDR: '127.0.0.1:1',
       CONVERSATION_GRPC_ADDR: '127.0.0.1:1',
       LOG_LEVEL: 'silent',

@@ -5,8 +5,10 @@ import { createClient } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { createTwilioClient } from '@sms-inbox/twilio';
 import type { Config } from './config.js';
 import { webhooksRouter } from './http/webhooks.router.js';
+import { ReconcileInbound } from './jobs/reconcile-inbound.job.js';
 import { ReceiptRepository } from './repositories/receipt.repository.js';
 import { EraseReceipts } from './usecases/erase.usecase.js';
 import { ReceiveDeliveryStatus } from './usecases/receive-delivery-status.usecase.js';
@@ -58,6 +60,23 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
   finishHttpApp(app, logger);
   const http = await listen(app, config.INGESTION_PORT);
 
+  const reconcile = new ReconcileInbound(
+    subscriberClient,
+    createTwilioClient({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      baseUrl: config.TWILIO_API_BASE_URL,
+    }),
+    receipts,
+    receiveInboundSms,
+    {
+      intervalMs: config.INBOUND_RECONCILE_INTERVAL_MS,
+      lookbackMs: config.INBOUND_RECONCILE_LOOKBACK_MS,
+    },
+    logger,
+  );
+  reconcile.start();
+
   const erase = new EraseReceipts(receipts);
   const consumers = [
     await bus.consume({ event: Events.subscriberRedacted, durable: 'ingestion-subscriber-redacted' }, (e) =>
@@ -73,6 +92,7 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
     stop: () =>
       stopAll([
         () => http.close(),
+        () => reconcile.stop(),
         ...consumers.map((c) => () => c.drain()),
         () => bus.close(),
         () => subscriberClient.close(),

@@ -3,6 +3,7 @@ import { conversationV1 } from '@sms-inbox/contracts';
 import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { MessageRepository } from '../repositories/message.repository.js';
 import { toConversation, toMessage } from '../usecases/conversation-view.js';
 import type { CreateReply } from '../usecases/create-reply.usecase.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
@@ -16,13 +17,14 @@ const requireShop = (shop: string) => {
 
 export function conversationGrpc(deps: {
   conversations: ConversationRepository;
+  messages: MessageRepository;
   listConversations: ListConversations;
   listMessages: ListMessages;
   setStatus: SetStatusByMerchant;
   createReply: CreateReply;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { conversations, listConversations, listMessages, setStatus, createReply, logger } = deps;
+  const { conversations, messages, listConversations, listMessages, setStatus, createReply, logger } = deps;
   const implementation: conversationV1.ConversationServiceServer = {
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
@@ -43,6 +45,11 @@ export function conversationGrpc(deps: {
           : null;
       if (!conversation) throw notFound('conversation_not_found', 'no such conversation');
       return { conversation: toConversation(conversation) };
+    }, logger),
+    getMessage: unary(async (req: conversationV1.GetMessageRequest) => {
+      const message = await messages.findById(requireShop(req.shop), req.id);
+      if (!message) throw notFound('message_not_found', 'no such message');
+      return { message: toMessage(message) };
     }, logger),
     listMessages: unary(async (req: conversationV1.ListMessagesRequest) => {
       const page = await listMessages.execute({ ...req, shop: requireShop(req.shop) });

@@ -1,7 +1,6 @@
 // The Twilio adapter: sends one message with the real `twilio` SDK and maps its answers and
-// errors, nothing more. TWILIO_API_BASE_URL points the SDK at another origin (the local
-// simulator, a test's fake) by rewriting the origin of each request it makes.
-import twilio from 'twilio';
+// errors, and finds a message we may have sent (to settle an unknown outcome), nothing more.
+import { createTwilioClient, type TwilioAccount } from '@sms-inbox/twilio';
 
 export interface OutboundSms {
   to: string;
@@ -18,34 +17,25 @@ export type SendResult =
   /** Will not work as sent: 4xx with Twilio's error code (21610: the recipient unsubscribed). */
   | { outcome: 'rejected'; httpStatus: number; code: number | null; message: string };
 
+export interface SentLookup {
+  to: string;
+  from: string;
+  body: string;
+  /** Only messages created at or after this instant count. */
+  since: Date;
+}
+
 export interface SmsProvider {
   send(sms: OutboundSms): Promise<SendResult>;
+  /** The sid of a message matching the lookup that the provider holds, or null. */
+  findSent(lookup: SentLookup): Promise<string | null>;
 }
 
-class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: URL) {
-    super();
-  }
+/** Twilio's error code for a recipient who unsubscribed at the carrier (replied STOP to Twilio). */
+export const UNSUBSCRIBED_RECIPIENT = 21610;
 
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's own generic signature
-  override request<TData>(opts: any): Promise<any> {
-    const uri = new URL(opts.uri as string);
-    uri.protocol = this.baseUrl.protocol;
-    uri.host = this.baseUrl.host;
-    return super.request<TData>({ ...opts, uri: uri.toString() });
-  }
-}
-
-export function twilioProvider(options: {
-  accountSid: string;
-  authToken: string;
-  baseUrl?: string;
-}): SmsProvider {
-  const official = !options.baseUrl || /^https:\/\/api\.twilio\.com\/?$/.test(options.baseUrl);
-  const client = twilio(options.accountSid, options.authToken, {
-    httpClient: official ? undefined : new BaseUrlRequestClient(new URL(options.baseUrl!)),
-    autoRetry: false,
-  });
+export function twilioProvider(account: TwilioAccount): SmsProvider {
+  const client = createTwilioClient(account);
   return {
     async send(sms) {
       try {
@@ -66,6 +56,19 @@ export function twilioProvider(options: {
         }
         return { outcome: 'rejected', httpStatus, code: e.code ?? null, message };
       }
+    },
+
+    async findSent(lookup) {
+      // Newest first; a message of ours that Twilio accepted is among the latest to that number.
+      const recent = await client.messages.list({ to: lookup.to, from: lookup.from, limit: 200 });
+      const match = recent.find(
+        (m) =>
+          m.direction.startsWith('outbound') &&
+          m.body === lookup.body &&
+          m.dateCreated instanceof Date &&
+          m.dateCreated.getTime() >= lookup.since.getTime(),
+      );
+      return match?.sid ?? null;
     },
   };
 }

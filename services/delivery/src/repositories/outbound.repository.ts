@@ -1,6 +1,7 @@
-// The outbound ledger: one document per reply message, keyed by its id, recording what was
-// asked of the provider and what came back. It is what makes a redelivered send request
-// harmless: a message the ledger shows as attempted is never sent again.
+// The outbound ledger: one document per outbound text (a reply, keyed by its message id; an
+// automatic answer, keyed by "auto:" + its request id), recording what was asked of the
+// provider and what came back. It is what makes a redelivered send request harmless: a text
+// the ledger shows as attempted is never sent again without asking the provider first.
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { Schema } from 'mongoose';
 
@@ -9,8 +10,13 @@ export type OutboundState = 'calling' | 'accepted' | 'failed' | 'canceled' | 're
 export interface OutboundRecord {
   _id: string;
   shop: string;
+  /** Empty for automatic texts, which belong to no conversation. */
   conversationId: string;
+  /** Empty for a HELP answer to a number that is not a subscriber. */
+  subscriberId: string;
   to: string;
+  /** The sending number used for the provider call (how an unknown outcome is looked up). */
+  from: string | null;
   state: OutboundState;
   providerSid: string | null;
   errorCode: number | null;
@@ -23,8 +29,10 @@ const outboundSchema = new Schema<OutboundRecord>(
   {
     _id: { type: String, required: true },
     shop: { type: String, required: true },
-    conversationId: { type: String, required: true },
+    conversationId: { type: String, default: '' },
+    subscriberId: { type: String, default: '' },
     to: { type: String, required: true },
+    from: { type: String, default: null },
     state: { type: String, required: true },
     providerSid: { type: String, default: null },
     errorCode: { type: Number, default: null },
@@ -86,6 +94,17 @@ export class OutboundRepository {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
+  }
+
+  /** Erases a redacted customer's phone from the ledger (the records stay, anonymous). */
+  async eraseSubscriber(shop: string, subscriberId: string): Promise<void> {
+    await this.model.updateMany({ shop, subscriberId }, { $set: { to: 'erased', updatedAt: new Date() } });
+  }
+
+  async eraseShop(shop: string): Promise<void> {
+    const ids = await this.model.find({ shop }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+    await this.model.deleteMany({ shop });
+    await this.providerSids.deleteMany({ messageId: { $in: ids.map((d) => d._id) } });
   }
 
   async update(id: string, fields: Partial<OutboundRecord>): Promise<void> {

@@ -26,6 +26,7 @@ export class ApplyProviderStatus {
       // Twilio can call back before our ledger recorded its sid: let the bus try again.
       throw new UnknownProviderSid(`no outbound message for provider sid ${event.messageSid} (yet)`);
     }
+    if (!entry.conversationId) return; // an automatic text: no conversation message to update
     if (event.errorCode)
       this.logger.info({ messageId: entry._id, status, code: event.errorCode }, 'delivery status');
     await this.bus.publish(

@@ -1,11 +1,13 @@
 // The dashboard REST API (API.md "Gateway REST API"): session-token auth on every /v1 route,
 // request validation, gRPC calls with deadlines, and the API's JSON shapes.
+import { pipeline } from 'node:stream/promises';
 import type { Client } from '@grpc/grpc-js';
 import type { conversationV1, subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { express, type Request, route } from '@sms-inbox/http';
 import { invalid, isAppError, notFound } from '@sms-inbox/platform';
 import type { z } from 'zod';
+import type { TwilioMedia } from '../clients/twilio-media.js';
 import {
   presentConsentChange,
   presentConversation,
@@ -19,6 +21,7 @@ import type { Session, SessionVerifier } from './session-token.js';
 
 export interface ApiDeps {
   sessions: SessionVerifier;
+  media: TwilioMedia;
   subscribers: subscriberV1.SubscriberServiceClient;
   conversations: conversationV1.ConversationServiceClient;
   timeoutMs: number;
@@ -245,6 +248,9 @@ export function apiRouter(deps: ApiDeps) {
         shop,
         id: idParam(req),
         actor: userId,
+        source: 'merchant',
+        cause: '',
+        detail: '',
       });
       res.json(presentSubscriber(out.subscriber!));
     }),
@@ -274,6 +280,29 @@ export function apiRouter(deps: ApiDeps) {
           exportUrl: r.subscriberId ? `/v1/subscribers/${r.subscriberId}/export` : null,
         })),
       });
+    }),
+  );
+
+  // The n-th image of an inbound MMS, streamed from Twilio: the shop's own messages only.
+  router.get(
+    '/v1/messages/:id/media/:n',
+    route(async (req, res) => {
+      const { shop } = sessionOf(req);
+      const n = String(req.params.n);
+      if (!/^\d{1,2}$/.test(n)) throw invalid('invalid_media_index', 'the media index is a number from 0');
+      const { message } = await rpc(conversations, conversations.getMessage, { shop, id: idParam(req) });
+      const url = message?.direction === 'inbound' ? message.mediaUrls[Number(n)] : undefined;
+      if (!url) throw notFound('media_not_found', 'no such media');
+      const media = await deps.media.open(url);
+      res.status(200);
+      res.setHeader('content-type', media.contentType);
+      if (media.contentLength) res.setHeader('content-length', media.contentLength);
+      res.setHeader('cache-control', 'private, max-age=3600');
+      res.setHeader(
+        'content-disposition',
+        media.contentType === 'application/octet-stream' ? 'attachment' : 'inline',
+      );
+      await pipeline(media.body, res);
     }),
   );
 

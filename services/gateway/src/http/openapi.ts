@@ -160,6 +160,16 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/v1/messages/:id/media/:n',
+    summary:
+      'The n-th (from 0) image of an inbound MMS, streamed from Twilio with the account credentials; ' +
+      "another shop's message or a missing index: 404",
+    auth: true,
+    contentType: 'image/*',
+    errors: [400, 404, 503],
+  },
+  {
+    method: 'get',
     path: '/v1/data-requests',
     summary: "The shop's customers/data_request webhooks",
     auth: true,

@@ -19,7 +19,10 @@ export class ReceiveInboundSms {
   ) {}
 
   /** Resolves when the message is durably in JetStream (or was already). */
-  async execute(params: InboundSmsParams): Promise<{ duplicate: boolean }> {
+  async execute(
+    params: InboundSmsParams,
+    options: { receivedAt?: Date } = {},
+  ): Promise<{ duplicate: boolean }> {
     const messageSid = params.MessageSid?.trim();
     // Twilio sends E.164; anything that still reads as a phone number is taken in that form.
     const from = normalizePhone(params.From);
@@ -36,7 +39,7 @@ export class ReceiveInboundSms {
     const receiptId = `twilio_sms:${messageSid}`;
     // Already published: a repeat of the delivery (Twilio and Shopify retry), no second effect.
     if ((await this.receipts.find(receiptId))?.publishedAt) return { duplicate: true };
-    const receivedAt = new Date();
+    const receivedAt = options.receivedAt ?? new Date();
 
     const numMedia = Math.min(Number.parseInt(params.NumMedia ?? '0', 10) || 0, 10);
     const media = Array.from({ length: numMedia }, (_, i) => ({

@@ -7,7 +7,7 @@ import { defaultTexts, validateShopSettings } from '../domain/shop-settings.js';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent } from '../usecases/consent.js';
+import type { Consent, ConsentCause } from '../usecases/consent.js';
 import type { Privacy } from '../usecases/privacy.js';
 import { toSubscriberMessage } from '../usecases/subscriber-view.js';
 
@@ -89,12 +89,7 @@ export function subscriberGrpc(deps: {
     optOutSubscriber: unary(async (req: subscriberV1.OptOutSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);
       const shop = await shops.find(req.shop);
-      const cause = {
-        id: `merchant:${randomUUID()}`,
-        source: 'merchant' as const,
-        at: new Date(),
-        detail: `user:${req.actor}`,
-      };
+      const cause = optOutCause(req);
       const changed = await consent.change(record, 'opted_out', cause);
       if (shop) await consent.settle(changed, shop, cause);
       return { subscriber: toSubscriberMessage(changed, shop) };
@@ -111,6 +106,14 @@ export function subscriberGrpc(deps: {
           detail: c.detail,
           cause: c._id,
         })),
+      };
+    }, logger),
+    listSendingNumbers: unary(async (req: subscriberV1.ListSendingNumbersRequest) => {
+      const limit = Math.min(req.limit > 0 ? req.limit : 500, 500);
+      const page = await shops.listSendingNumbers(req.afterShop, limit);
+      return {
+        numbers: page.map((s) => ({ shop: s._id, phoneNumber: s.phoneNumber })),
+        nextAfterShop: page.length === limit ? page[page.length - 1]!._id : '',
       };
     }, logger),
     listDataRequests: unary(async (req: subscriberV1.ListDataRequestsRequest) => {
@@ -131,4 +134,15 @@ export function subscriberGrpc(deps: {
     definition: subscriberV1.SubscriberServiceService,
     implementation,
   };
+}
+
+/** Who opts a subscriber out by RPC: the merchant (a new cause each time) or a carrier refusal. */
+function optOutCause(req: subscriberV1.OptOutSubscriberRequest): ConsentCause {
+  if (req.source === 'carrier') {
+    if (!req.cause) throw invalid('cause_required', 'a carrier opt-out names the refused message');
+    return { id: `carrier:${req.cause}`, source: 'carrier', at: new Date(), detail: `error:${req.detail}` };
+  }
+  if (req.source && req.source !== 'merchant')
+    throw invalid('invalid_source', 'source is merchant or carrier');
+  return { id: `merchant:${randomUUID()}`, source: 'merchant', at: new Date(), detail: `user:${req.actor}` };
 }

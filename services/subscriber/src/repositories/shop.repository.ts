@@ -47,6 +47,16 @@ export class ShopRepository {
     return this.model.findOne({ phoneNumber }).lean<ShopSettings>().exec();
   }
 
+  /** Shops after `afterShop` by domain, with only their sending numbers (reconciliation's list). */
+  listSendingNumbers(afterShop: string, limit: number): Promise<Pick<ShopSettings, '_id' | 'phoneNumber'>[]> {
+    return this.model
+      .find(afterShop ? { _id: { $gt: afterShop } } : {}, { phoneNumber: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Pick<ShopSettings, '_id' | 'phoneNumber'>[]>()
+      .exec();
+  }
+
   async delete(shop: string): Promise<void> {
     await this.model.deleteOne({ _id: shop });
   }

@@ -1,0 +1,251 @@
+// Sends one outbound text (a merchant's reply or an automatic answer), at most once.
+//
+// The crash window between "Twilio accepted" and "ledger updated" is closed on the safe side:
+// the ledger records `calling` before the provider call. A redelivered request that finds
+// `calling` (the process died mid-call, or its ack was lost) never calls blindly: once the call
+// can no longer be in flight (the SDK's timeout has passed), it asks Twilio for a message to
+// that number with that body created since the call; found → recorded as accepted with its
+// sid; not found → Twilio never took it, and it is sent now (its first SMS, not a second).
+//
+// Consent is checked again right before each call, so an opted-out number is never sent to
+// (the one opt-out confirmation is the only text an opted-out number may get). Sends are paced
+// per sending number. 429, 5xx and network errors come back with exponential backoff and jitter
+// up to SEND_MAX_ATTEMPTS, then fail; 21610 (unsubscribed at the carrier) fails the message and
+// opts the subscriber out through the subscriber service; any other 4xx fails with its code.
+import { type Bus, type Delivery, RetryAfter } from '@sms-inbox/bus';
+import { Events, type subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { isAppError, type Logger, maskPhone } from '@sms-inbox/platform';
+import { Counter } from 'prom-client';
+import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
+import { type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../providers/twilio.adapter.js';
+import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
+
+const deliveries = new Counter({
+  name: 'sms_inbox_delivery_sends_total',
+  help: 'Outbound send outcomes (accepted, failed, canceled, retry, reconciled) by kind and provider error code',
+  labelNames: ['kind', 'outcome', 'code'] as const,
+});
+
+/** Who may receive a text: replies and confirmations need an active subscriber. */
+export type Audience = 'active' | 'opted_out' | 'anyone';
+
+export interface OutboundRequest {
+  /** Ledger id: the reply's message id, or "auto:" + the auto-reply request id. */
+  id: string;
+  /** "reply" or the automatic answer's kind; a metric label. */
+  kind: string;
+  shop: string;
+  /** Empty for a HELP answer to a number that is not a subscriber. */
+  subscriberId: string;
+  /** Empty for automatic texts: their statuses are not reported to a conversation. */
+  conversationId: string;
+  to: string;
+  /** The sending number when the request names it; else the shop's. */
+  from: string;
+  body: string;
+  mediaUrls: string[];
+  audience: Audience;
+}
+
+export interface SendOptions {
+  shopNumber: (shop: string) => Promise<string>;
+  statusCallback: string;
+  maxAttempts: number;
+  retry: { baseMs: number; capMs: number };
+  /** After this long a call recorded as `calling` cannot be in flight any more. */
+  settleMs: number;
+}
+
+const TERMINAL = new Set(['accepted', 'failed', 'canceled']);
+
+export class SendOutbound {
+  constructor(
+    private readonly ledger: OutboundRepository,
+    private readonly provider: SmsProvider,
+    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly pacer: NumberPacer,
+    private readonly bus: Bus,
+    private readonly options: SendOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async execute(request: OutboundRequest, delivery: Pick<Delivery, 'working'>): Promise<void> {
+    let entry = await this.ledger.find(request.id);
+    if (entry && TERMINAL.has(entry.state)) return this.finish(request, entry);
+    if (entry?.state === 'calling') {
+      const settled = await this.settleUnknown(request, entry);
+      if (settled) return this.finish(request, settled);
+    }
+
+    if (!(await this.mayReceive(request))) {
+      entry = await this.record(request, entry, { state: 'canceled' });
+      deliveries.inc({ kind: request.kind, outcome: 'canceled', code: 'consent' });
+      return this.finish(request, entry);
+    }
+
+    const from = entry?.from || request.from || (await this.options.shopNumber(request.shop));
+    await this.waitForSlot(from, delivery);
+    const attempts = (entry?.attempts ?? 0) + 1;
+    if (entry) {
+      await this.ledger.update(request.id, { state: 'calling', from, attempts, calledAt: new Date() });
+    } else {
+      const claimed = await this.ledger.claim(this.newRecord(request, { state: 'calling', from, attempts }));
+      if (!claimed) return; // another delivery of the same request got there first
+    }
+
+    const result = await this.provider.send({
+      to: request.to,
+      from,
+      body: request.body,
+      mediaUrls: request.mediaUrls,
+      statusCallback: this.options.statusCallback,
+    });
+    if (result.outcome === 'accepted') {
+      await this.accept(request.id, result.providerSid);
+      deliveries.inc({ kind: request.kind, outcome: 'accepted', code: '' });
+    } else if (result.outcome === 'retry' && attempts < this.options.maxAttempts) {
+      await this.ledger.update(request.id, { state: 'retrying', errorCode: result.code });
+      const code = String(result.code ?? result.httpStatus ?? 'network');
+      deliveries.inc({ kind: request.kind, outcome: 'retry', code });
+      throw new RetryAfter(
+        `provider answered ${result.httpStatus ?? 'nothing'} (${result.message}); attempt ${attempts} of ${this.options.maxAttempts}`,
+        retryDelayMs(attempts, this.options.retry),
+      );
+    } else {
+      await this.ledger.update(request.id, { state: 'failed', errorCode: result.code });
+      deliveries.inc({ kind: request.kind, outcome: 'failed', code: String(result.code ?? result.outcome) });
+      this.logger.warn(
+        { messageId: request.id, code: result.code, httpStatus: result.httpStatus },
+        'send failed',
+      );
+    }
+    return this.finish(request, (await this.ledger.find(request.id))!);
+  }
+
+  /** A call recorded as `calling` whose outcome we never saw: ask the provider, never resend blindly. */
+  private async settleUnknown(
+    request: OutboundRequest,
+    entry: OutboundRecord,
+  ): Promise<OutboundRecord | null> {
+    const calledAt = entry.calledAt ?? entry.updatedAt;
+    const inFlightFor = this.options.settleMs - (Date.now() - calledAt.getTime());
+    if (inFlightFor > 0) {
+      throw new RetryAfter('the previous provider call may still be in flight', inFlightFor + 250);
+    }
+    const sid = await this.provider.findSent({
+      to: request.to,
+      from: entry.from || request.from,
+      body: request.body,
+      since: new Date(calledAt.getTime() - 5_000),
+    });
+    if (sid) {
+      await this.accept(request.id, sid);
+      deliveries.inc({ kind: request.kind, outcome: 'reconciled', code: 'found' });
+      this.logger.warn({ messageId: request.id }, 'unknown send outcome reconciled: the provider has it');
+      return this.ledger.find(request.id);
+    }
+    deliveries.inc({ kind: request.kind, outcome: 'reconciled', code: 'absent' });
+    this.logger.warn({ messageId: request.id }, 'unknown send outcome reconciled: never sent; sending now');
+    return null;
+  }
+
+  private async accept(id: string, providerSid: string): Promise<void> {
+    await this.ledger.linkProviderSid(providerSid, id);
+    await this.ledger.update(id, { state: 'accepted', providerSid, errorCode: null });
+  }
+
+  private async mayReceive(request: OutboundRequest): Promise<boolean> {
+    if (!request.subscriberId) return request.audience === 'anyone';
+    try {
+      const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
+        shop: request.shop,
+        id: request.subscriberId,
+      });
+      if (!subscriber || subscriber.phone !== request.to) return false;
+      return request.audience === 'anyone' || subscriber.status === request.audience;
+    } catch (err) {
+      if (isAppError(err) && err.kind === 'not_found') return false; // erased meanwhile
+      throw err;
+    }
+  }
+
+  /** Waits for the number's next slot, telling the broker the message is still being worked on. */
+  private async waitForSlot(from: string, delivery: Pick<Delivery, 'working'>): Promise<void> {
+    let waitMs = this.pacer.reserve(from, Date.now());
+    while (waitMs > 0) {
+      const step = Math.min(waitMs, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, step));
+      waitMs -= step;
+      delivery.working();
+    }
+  }
+
+  private newRecord(
+    request: OutboundRequest,
+    fields: Pick<OutboundRecord, 'state'> & Partial<OutboundRecord>,
+  ): Omit<OutboundRecord, 'updatedAt'> {
+    return {
+      _id: request.id,
+      shop: request.shop,
+      conversationId: request.conversationId,
+      subscriberId: request.subscriberId,
+      to: request.to,
+      from: null,
+      providerSid: null,
+      errorCode: null,
+      attempts: 0,
+      calledAt: fields.state === 'calling' ? new Date() : null,
+      ...fields,
+    };
+  }
+
+  private async record(
+    request: OutboundRequest,
+    existing: OutboundRecord | null,
+    fields: Pick<OutboundRecord, 'state'>,
+  ): Promise<OutboundRecord> {
+    if (existing) await this.ledger.update(request.id, fields);
+    else await this.ledger.claim(this.newRecord(request, fields));
+    return (await this.ledger.find(request.id))!;
+  }
+
+  /** Settles what a final state owes: the carrier opt-out, and the status for the conversation. */
+  private async finish(request: OutboundRequest, entry: OutboundRecord): Promise<void> {
+    if (entry.state === 'failed' && entry.errorCode === UNSUBSCRIBED_RECIPIENT && request.subscriberId) {
+      // Repeated until it succeeds (a redelivery comes back here); the cause makes it happen once.
+      await call(this.subscribers, this.subscribers.optOutSubscriber, {
+        shop: request.shop,
+        id: request.subscriberId,
+        actor: '',
+        source: 'carrier',
+        cause: request.id,
+        detail: String(UNSUBSCRIBED_RECIPIENT),
+      }).catch((err) => {
+        if (!(isAppError(err) && err.kind === 'not_found')) throw err;
+      });
+      this.logger.info(
+        { messageId: request.id, to: maskPhone(request.to) },
+        'recipient unsubscribed at the carrier',
+      );
+    }
+    if (!request.conversationId) return;
+    const status = { accepted: 'queued', failed: 'failed', canceled: 'canceled' }[
+      entry.state as 'accepted' | 'failed' | 'canceled'
+    ];
+    if (!status) return;
+    await this.bus.publish(
+      Events.deliveryStatusChanged,
+      {
+        messageId: request.id,
+        shop: request.shop,
+        conversationId: request.conversationId,
+        status,
+        providerSid: entry.providerSid ?? '',
+        errorCode: entry.errorCode ?? 0,
+        at: new Date(),
+      },
+      { msgId: `status:${request.id}:${status}` },
+    );
+  }
+}
