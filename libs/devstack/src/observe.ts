@@ -1,7 +1,7 @@
 // Looking inside a running stack the way an operator would: the events on the bus and the
 // documents in the databases. Tests use it to check what the public API cannot show.
 
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { type Codec, Events, type subscriberV1 } from '@sms-inbox/contracts';
 import mongoose from 'mongoose';
@@ -71,5 +71,25 @@ export async function countDocuments(
       .countDocuments({});
   } finally {
     await connection.close();
+  }
+}
+
+/**
+ * Publishes `message` again under a new Nats-Msg-Id: what the broker does when an ack is lost,
+ * forced, so tests can check that consumers are idempotent.
+ */
+export async function publishAgain<T>(
+  natsUrl: string,
+  event: { subject: string; codec: Codec<T> },
+  message: T,
+): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const js = jetstream(nc);
+    await js.publish(event.subject, event.codec.encode(message).finish(), {
+      msgID: `again:${Date.now()}:${Math.random()}`,
+    });
+  } finally {
+    await nc.close();
   }
 }

@@ -140,6 +140,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (value) env[key] = value;
   }
 
+  // Sends are paced per number (1/s by default, as a Twilio long code); the local stack and tests
+  // pace at 100/s so bursts finish quickly, unless told otherwise.
+  env.SEND_RATE_PER_NUMBER ??= '100';
+
   // The simulated customer's texts reach ingestion as Twilio would send them.
   twilio?.setInboundWebhook({
     signedUrl: `${env.PUBLIC_BASE_URL!.replace(/\/$/, '')}/webhooks/twilio/messages`,

@@ -245,8 +245,8 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     messages.push(message);
     const hold = holds.shift();
     if (hold) await new Promise((r) => setTimeout(r, hold));
-    if (res.destroyed) return; // the caller is gone; Twilio has the message all the same
-    json(res, 201, resource(message));
+    // A caller that gave up has its message sent all the same, as with Twilio.
+    if (!res.destroyed) json(res, 201, resource(message));
     if (options.callbacks !== false) {
       setTimeout(() => {
         void callback(message, 'sent').then(() => callback(message, options.finalStatus ?? 'delivered'));

@@ -1,9 +1,13 @@
-// Replies end to end: the gateway → conversation → delivery → the real twilio SDK → the Twilio
-// simulator; at most one SMS per accepted reply, never to an opted-out number, quiet hours.
+// Replies and automatic texts end to end: the gateway → conversation → delivery → the real
+// twilio SDK → the Twilio simulator; at most one SMS per accepted reply, never to an opted-out
+// number, provider errors, status callbacks, quiet hours.
+import { Events } from '@sms-inbox/contracts';
 import {
   DashboardClient,
+  eventsOn,
   eventually,
   type JsonBody,
+  publishAgain,
   type Stack,
   startStack,
   TwilioWebhookSender,
@@ -53,6 +57,30 @@ async function conversation(client: DashboardClient, to: string, from: string): 
 }
 
 const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === phone);
+/** The merchant's replies to `phone`, without the automatic texts (theirs start with the shop's name). */
+const repliesTo = (phone: string) => sentTo(phone).filter((m) => !/^replies-(day|night): /.test(m.body));
+const settle = () => new Promise((r) => setTimeout(r, 750));
+
+async function reply(client: DashboardClient, conversationId: string, body: object, key?: string) {
+  const res = await fetch(`${stack.gatewayUrl}/v1/conversations/${conversationId}/replies`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${client.token}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as JsonBody };
+}
+
+async function messageStatus(client: DashboardClient, conversationId: string, id: string, wanted: string) {
+  return eventually(async () => {
+    const list = await client.all(`/v1/conversations/${conversationId}/messages`);
+    const m = list.find((x) => x.id === id);
+    return m?.status === wanted ? m : undefined;
+  });
+}
 
 beforeAll(async () => {
   stack = await startStack({ dir: tempDir('e2e-replies'), logLevel: 'warn' });
@@ -93,7 +121,11 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
       'content-type': 'application/json',
       'idempotency-key': 'reply-1',
     },
-    body: JSON.stringify({ text: 'Your order ships today', discountCode: 'THANKS10' }),
+    body: JSON.stringify({
+      text: 'Your order ships today',
+      discountCode: 'THANKS10',
+      mediaUrl: 'https://cdn.example.com/box.png',
+    }),
   });
   expect(res.status).toBe(202);
   const message = (await res.json()) as JsonBody;
@@ -106,8 +138,14 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
     quietHoursOverride: false,
   });
   expect(message.text).toContain(`https://${DAY_SHOP}/discount/THANKS10`);
-  await eventually(async () => (sentTo(from).length === 1 ? true : undefined));
-  expect(sentTo(from)[0]).toMatchObject({ from: DAY_NUMBER, body: message.text });
+  await eventually(async () => (repliesTo(from).length === 1 ? true : undefined));
+  expect(repliesTo(from)[0]).toMatchObject({
+    to: from,
+    from: DAY_NUMBER,
+    body: message.text,
+    mediaUrls: ['https://cdn.example.com/box.png'],
+    statusCallback: `${stack.env.PUBLIC_BASE_URL}/webhooks/twilio/status`,
+  });
   expect((await day.get(`/v1/conversations/${c.id}`)).body.status).toBe('resolved');
   const stored = await eventually(async () => {
     const list = await day.all(`/v1/conversations/${c.id}/messages`);
@@ -135,7 +173,11 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
       'content-type': 'application/json',
       'idempotency-key': 'reply-1',
     },
-    body: JSON.stringify({ text: 'Your order ships today', discountCode: 'THANKS10' }),
+    body: JSON.stringify({
+      text: 'Your order ships today',
+      discountCode: 'THANKS10',
+      mediaUrl: 'https://cdn.example.com/box.png',
+    }),
   });
   expect(repeat.status).toBe(202);
   expect(((await repeat.json()) as JsonBody).id).toBe(message.id);
@@ -149,9 +191,9 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
     body: JSON.stringify({ text: 'something else' }),
   });
   expect(other.status).toBe(422);
-  await eventually(async () => (sentTo(from).length === 2 ? true : undefined));
-  await new Promise((r) => setTimeout(r, 500));
-  expect(sentTo(from)).toHaveLength(2);
+  await eventually(async () => (repliesTo(from).length === 2 ? true : undefined));
+  await settle();
+  expect(repliesTo(from)).toHaveLength(2);
 });
 
 it('refuses a reply to an opted-out subscriber and sends nothing', async () => {
@@ -164,7 +206,7 @@ it('refuses a reply to an opted-out subscriber and sends nothing', async () => {
   const res = await day.request('POST', `/v1/conversations/${c.id}/replies`, { text: 'still there?' });
   expect(res.status).toBe(409);
   expect(res.body.error.code).toBe('subscriber_opted_out');
-  expect(sentTo(from)).toEqual([]);
+  expect(repliesTo(from)).toEqual([]);
 });
 
 it('holds a reply in quiet hours with the window, and sends with send "now" as an override', async () => {
@@ -176,14 +218,14 @@ it('holds a reply in quiet hours with the window, and sends with send "now" as a
     code: 'quiet_hours',
     quietHours: { endsAt: expect.any(String), timezone: NIGHT_ZONE },
   });
-  expect(sentTo(from)).toEqual([]);
+  expect(repliesTo(from)).toEqual([]);
   const now = await night.request('POST', `/v1/conversations/${c.id}/replies`, {
     text: 'urgent answer',
     send: 'now',
   });
   expect(now.status).toBe(202);
   expect(now.body.quietHoursOverride).toBe(true);
-  await eventually(async () => (sentTo(from).length === 1 ? true : undefined));
+  await eventually(async () => (repliesTo(from).length === 1 ? true : undefined));
 });
 
 it.each([
@@ -213,4 +255,103 @@ it('refuses an unsigned or forged status callback with 403', async () => {
     body,
   });
   expect(forged.status).toBe(403);
+});
+
+it('sends one SMS for the same Idempotency-Key five times at once, and for a forced redelivery of the send request', async () => {
+  const from = '+14155558010';
+  const c = await conversation(day, DAY_NUMBER, from);
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () => reply(day, c.id, { text: 'Five clicks, one text' }, 'five-clicks')),
+  );
+  expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+  expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+  const id = answers[0]!.body.id;
+  await messageStatus(day, c.id, id, 'delivered');
+
+  const requests = await eventsOn(stack.env.NATS_URL!, Events.sendRequested);
+  const request = requests.find((r) => r.messageId === id)!;
+  expect(requests.filter((r) => r.messageId === id)).toHaveLength(1);
+  await publishAgain(stack.env.NATS_URL!, Events.sendRequested, request);
+  await eventually(async () =>
+    (await eventsOn(stack.env.NATS_URL!, Events.sendRequested)).filter((r) => r.messageId === id).length === 2
+      ? true
+      : undefined,
+  );
+  await settle();
+  expect(repliesTo(from).map((m) => m.body)).toEqual(['Five clicks, one text']);
+});
+
+it('sends nothing to a subscriber who opts out between the reply and the send, and shows it canceled', async () => {
+  const from = '+14155558011';
+  const c = await conversation(day, DAY_NUMBER, from);
+  await stack.services.get('delivery')!.stop();
+  try {
+    const accepted = await reply(day, c.id, { text: 'are you still there?' });
+    expect(accepted.status).toBe(202);
+    const optOut = await day.request('POST', `/v1/subscribers/${c.subscriber.id}/opt-out`);
+    expect(optOut.status).toBe(200);
+    await stack.startService('delivery');
+    await messageStatus(day, c.id, accepted.body.id, 'canceled');
+  } finally {
+    if (!stack.services.get('delivery')!.running) await stack.startService('delivery');
+  }
+  await settle();
+  expect(repliesTo(from)).toEqual([]);
+});
+
+it('opts the subscriber out when Twilio answers 21610 (unsubscribed at the carrier)', async () => {
+  const from = '+14155558012';
+  const c = await conversation(day, DAY_NUMBER, from);
+  stack.twilio!.failNext({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+  const accepted = await reply(day, c.id, { text: 'hello?' });
+  expect(accepted.status).toBe(202);
+  const failed = await messageStatus(day, c.id, accepted.body.id, 'failed');
+  expect(failed.errorCode).toBe(21610);
+  const subscriber = await eventually(async () => {
+    const s = (await day.get(`/v1/subscribers/${c.subscriber.id}`)).body;
+    return s.status === 'opted_out' ? s : undefined;
+  });
+  expect(subscriber.status).toBe('opted_out');
+  await eventually(async () =>
+    (await day.get(`/v1/conversations/${c.id}`)).body.status === 'opted_out' ? true : undefined,
+  );
+  const history = (await day.get(`/v1/subscribers/${c.subscriber.id}/consent-history`)).body.items;
+  expect(history[0]).toMatchObject({ to: 'opted_out', source: 'carrier' });
+  expect(repliesTo(from)).toEqual([]);
+  // No opt-out confirmation either: the carrier, not the subscriber's text, opted them out.
+  expect(sentTo(from).filter((m) => /unsubscribed/.test(m.body))).toEqual([]);
+});
+
+it('sends one SMS after Twilio answers 429 first, and fails visibly with the code on another 4xx', async () => {
+  const from = '+14155558013';
+  const c = await conversation(day, DAY_NUMBER, from);
+  stack.twilio!.failNext({ status: 429, code: 20429, message: 'Too Many Requests' });
+  const retried = await reply(day, c.id, { text: 'after a rate limit' });
+  await messageStatus(day, c.id, retried.body.id, 'delivered');
+  stack.twilio!.failNext({ status: 400, code: 21614, message: 'To number is not a mobile number' });
+  const refused = await reply(day, c.id, { text: 'to a landline' });
+  const failed = await messageStatus(day, c.id, refused.body.id, 'failed');
+  expect(failed.errorCode).toBe(21614);
+  await settle();
+  expect(repliesTo(from).map((m) => m.body)).toEqual(['after a rate limit']);
+  expect((await day.get(`/v1/subscribers/${c.subscriber.id}`)).body.status).toBe('active');
+});
+
+it('answers keyword opt-in, HELP and STOP with one automatic text each, and nothing after STOP', async () => {
+  const from = '+14155558014';
+  await twilio.send({ from, to: DAY_NUMBER, body: 'join' });
+  await eventually(async () => (sentTo(from).length === 1 ? true : undefined));
+  await twilio.send({ from, to: DAY_NUMBER, body: 'HELP' });
+  await eventually(async () => (sentTo(from).length === 2 ? true : undefined));
+  await twilio.send({ from, to: DAY_NUMBER, body: 'Stop' });
+  await eventually(async () => (sentTo(from).length === 3 ? true : undefined));
+  await twilio.send({ from, to: DAY_NUMBER, body: 'HELP' });
+  await twilio.send({ from, to: DAY_NUMBER, body: 'JOIN me again?' });
+  await settle();
+  const shop = (await day.get('/v1/shop')).body;
+  expect(sentTo(from).map((m) => [m.from, m.body])).toEqual([
+    [DAY_NUMBER, shop.texts.optInConfirmation],
+    [DAY_NUMBER, shop.texts.help],
+    [DAY_NUMBER, shop.texts.optOutConfirmation],
+  ]);
 });

@@ -61,3 +61,29 @@ it('is refused with wrong credentials', async () => {
   const provider = twilioProvider({ accountSid, authToken: 'wrong', baseUrl: sim.url });
   expect(await provider.send(sms)).toMatchObject({ outcome: 'rejected', httpStatus: 401, code: 20003 });
 });
+
+it('reports an unknown outcome when Twilio takes the message but the answer times out, and then finds it', async () => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: sim.url, timeoutMs: 300 });
+  const since = new Date(Date.now() - 5_000);
+  const body = `timed out ${Date.now()}`;
+  sim.holdNext(1_500);
+  expect(await provider.send({ ...sms, body })).toMatchObject({ outcome: 'unknown' });
+  const sid = await provider.findSent({ to: sms.to, from: sms.from, body, since });
+  expect(sid).toBe(sim.messages.find((m) => m.body === body)?.sid);
+});
+
+it('finds no message that was never taken, nor one sent before the call', async () => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: sim.url });
+  await provider.send({ ...sms, body: 'earlier' });
+  expect(
+    await provider.findSent({ to: sms.to, from: sms.from, body: 'never sent', since: new Date(0) }),
+  ).toBeNull();
+  expect(
+    await provider.findSent({
+      to: sms.to,
+      from: sms.from,
+      body: 'earlier',
+      since: new Date(Date.now() + 60_000),
+    }),
+  ).toBeNull();
+});

@@ -15,6 +15,7 @@ export const toMessage = (m: MessageRecord): conversationV1.Message => ({
   scheduledFor: m.scheduledFor ? new Date(m.scheduledFor) : undefined,
   sentAt: m.sentAt ? new Date(m.sentAt) : undefined,
   quietHoursOverride: m.quietHoursOverride,
+  errorCode: m.errorCode || undefined,
 });
 
 export const toConversation = (c: ConversationRecord): conversationV1.Conversation => ({

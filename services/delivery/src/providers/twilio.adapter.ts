@@ -12,8 +12,10 @@ export interface OutboundSms {
 
 export type SendResult =
   | { outcome: 'accepted'; providerSid: string; status: string }
-  /** Worth retrying later: 429, 5xx, network errors. */
+  /** Worth retrying later: 429, 5xx, or no connection at all (the request never reached Twilio). */
   | { outcome: 'retry'; httpStatus: number | null; code: number | null; message: string }
+  /** Sent, but no answer came back (timeout, reset): Twilio may have the message. */
+  | { outcome: 'unknown'; message: string }
   /** Will not work as sent: 4xx with Twilio's error code (21610: the recipient unsubscribed). */
   | { outcome: 'rejected'; httpStatus: number; code: number | null; message: string };
 
@@ -34,6 +36,9 @@ export interface SmsProvider {
 /** Twilio's error code for a recipient who unsubscribed at the carrier (replied STOP to Twilio). */
 export const UNSUBSCRIBED_RECIPIENT = 21610;
 
+/** Connection errors that happen before a request is sent. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export function twilioProvider(account: TwilioAccount): SmsProvider {
   const client = createTwilioClient(account);
   return {
@@ -48,13 +53,18 @@ export function twilioProvider(account: TwilioAccount): SmsProvider {
         });
         return { outcome: 'accepted', providerSid: message.sid, status: message.status };
       } catch (err) {
-        const e = err as { status?: number; code?: number; message?: string };
-        const httpStatus = typeof e.status === 'number' ? e.status : null;
+        const e = err as { status?: number; code?: number | string; message?: string };
         const message = e.message ?? String(err);
-        if (httpStatus === null || httpStatus === 429 || httpStatus >= 500) {
-          return { outcome: 'retry', httpStatus, code: e.code ?? null, message };
+        if (typeof e.status !== 'number') {
+          // No HTTP answer: safe to retry only when the request cannot have reached Twilio.
+          return typeof e.code === 'string' && NOT_CONNECTED.has(e.code)
+            ? { outcome: 'retry', httpStatus: null, code: null, message }
+            : { outcome: 'unknown', message };
         }
-        return { outcome: 'rejected', httpStatus, code: e.code ?? null, message };
+        const code = typeof e.code === 'number' ? e.code : null;
+        if (e.status === 429 || e.status >= 500)
+          return { outcome: 'retry', httpStatus: e.status, code, message };
+        return { outcome: 'rejected', httpStatus: e.status, code, message };
       }
     },
 

@@ -20,6 +20,8 @@ export interface OutboundRecord {
   state: OutboundState;
   providerSid: string | null;
   errorCode: number | null;
+  /** The last attempt may have reached Twilio (5xx): ask Twilio before the next one. */
+  uncertain: boolean;
   attempts: number;
   calledAt: Date | null;
   updatedAt: Date;
@@ -37,6 +39,7 @@ const outboundSchema = new Schema<OutboundRecord>(
     providerSid: { type: String, default: null },
     errorCode: { type: Number, default: null },
     attempts: { type: Number, default: 0 },
+    uncertain: { type: Boolean, default: false },
     calledAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
   },

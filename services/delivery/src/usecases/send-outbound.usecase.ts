@@ -6,6 +6,7 @@
 // can no longer be in flight (the SDK's timeout has passed), it asks Twilio for a message to
 // that number with that body created since the call; found → recorded as accepted with its
 // sid; not found → Twilio never took it, and it is sent now (its first SMS, not a second).
+// A call that got no answer (timeout, reset) or a 5xx is settled the same way before any retry.
 //
 // Consent is checked again right before each call, so an opted-out number is never sent to
 // (the one opt-out confirmation is the only text an opted-out number may get). Sends are paced
@@ -73,7 +74,7 @@ export class SendOutbound {
   async execute(request: OutboundRequest, delivery: Pick<Delivery, 'working'>): Promise<void> {
     let entry = await this.ledger.find(request.id);
     if (entry && TERMINAL.has(entry.state)) return this.finish(request, entry);
-    if (entry?.state === 'calling') {
+    if (entry?.state === 'calling' || (entry?.state === 'retrying' && entry.uncertain)) {
       const settled = await this.settleUnknown(request, entry);
       if (settled) return this.finish(request, settled);
     }
@@ -88,7 +89,13 @@ export class SendOutbound {
     await this.waitForSlot(from, delivery);
     const attempts = (entry?.attempts ?? 0) + 1;
     if (entry) {
-      await this.ledger.update(request.id, { state: 'calling', from, attempts, calledAt: new Date() });
+      await this.ledger.update(request.id, {
+        state: 'calling',
+        from,
+        attempts,
+        calledAt: new Date(),
+        uncertain: false,
+      });
     } else {
       const claimed = await this.ledger.claim(this.newRecord(request, { state: 'calling', from, attempts }));
       if (!claimed) return; // another delivery of the same request got there first
@@ -104,8 +111,14 @@ export class SendOutbound {
     if (result.outcome === 'accepted') {
       await this.accept(request.id, result.providerSid);
       deliveries.inc({ kind: request.kind, outcome: 'accepted', code: '' });
+    } else if (result.outcome === 'unknown') {
+      // Left as `calling`: the next delivery asks Twilio once the call cannot be in flight.
+      deliveries.inc({ kind: request.kind, outcome: 'unknown', code: '' });
+      throw new RetryAfter(`no answer from the provider: ${result.message}`, this.options.settleMs);
     } else if (result.outcome === 'retry' && attempts < this.options.maxAttempts) {
-      await this.ledger.update(request.id, { state: 'retrying', errorCode: result.code });
+      // A 5xx may come after Twilio took the message: the next attempt asks Twilio first.
+      const uncertain = (result.httpStatus ?? 0) >= 500;
+      await this.ledger.update(request.id, { state: 'retrying', errorCode: result.code, uncertain });
       const code = String(result.code ?? result.httpStatus ?? 'network');
       deliveries.inc({ kind: request.kind, outcome: 'retry', code });
       throw new RetryAfter(
@@ -116,7 +129,11 @@ export class SendOutbound {
       await this.ledger.update(request.id, { state: 'failed', errorCode: result.code });
       deliveries.inc({ kind: request.kind, outcome: 'failed', code: String(result.code ?? result.outcome) });
       this.logger.warn(
-        { messageId: request.id, code: result.code, httpStatus: result.httpStatus },
+        {
+          messageId: request.id,
+          code: result.code,
+          httpStatus: 'httpStatus' in result ? result.httpStatus : null,
+        },
         'send failed',
       );
     }
@@ -130,7 +147,7 @@ export class SendOutbound {
   ): Promise<OutboundRecord | null> {
     const calledAt = entry.calledAt ?? entry.updatedAt;
     const inFlightFor = this.options.settleMs - (Date.now() - calledAt.getTime());
-    if (inFlightFor > 0) {
+    if (entry.state === 'calling' && inFlightFor > 0) {
       throw new RetryAfter('the previous provider call may still be in flight', inFlightFor + 250);
     }
     const sid = await this.provider.findSent({
@@ -152,7 +169,7 @@ export class SendOutbound {
 
   private async accept(id: string, providerSid: string): Promise<void> {
     await this.ledger.linkProviderSid(providerSid, id);
-    await this.ledger.update(id, { state: 'accepted', providerSid, errorCode: null });
+    await this.ledger.update(id, { state: 'accepted', providerSid, errorCode: null, uncertain: false });
   }
 
   private async mayReceive(request: OutboundRequest): Promise<boolean> {
@@ -195,6 +212,7 @@ export class SendOutbound {
       providerSid: null,
       errorCode: null,
       attempts: 0,
+      uncertain: false,
       calledAt: fields.state === 'calling' ? new Date() : null,
       ...fields,
     };

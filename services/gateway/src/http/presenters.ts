@@ -25,6 +25,7 @@ export const presentMessage = (m: conversationV1.Message): z.infer<typeof messag
   scheduledFor: iso(m.scheduledFor),
   sentAt: iso(m.sentAt),
   quietHoursOverride: m.quietHoursOverride,
+  errorCode: m.errorCode ?? null,
 });
 
 export const presentSubscriber = (s: subscriberV1.Subscriber): z.infer<typeof subscriberBody> => ({

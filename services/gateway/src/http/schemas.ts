@@ -88,6 +88,8 @@ export const messageBody = z.object({
   scheduledFor: isoTime.nullable(),
   sentAt: isoTime.nullable(),
   quietHoursOverride: z.boolean(),
+  /** Outbound: Twilio's error code when the message failed or was undelivered (21610, 30003…). */
+  errorCode: z.number().int().nullable(),
 });
 
 export const conversationBody = z.object({
