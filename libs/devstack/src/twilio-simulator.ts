@@ -49,6 +49,27 @@ export interface TwilioSimulatorOptions {
   finalStatus?: 'delivered' | 'undelivered' | 'failed';
 }
 
+/** Which sends a scripted failure or hold applies to: all, or those to this number / with this body. */
+export interface SendMatch {
+  to?: string;
+  body?: string;
+}
+
+interface Scripted<T> {
+  value: T;
+  match: SendMatch;
+}
+
+/** Takes the first scripted value whose match fits the request. */
+const take = <T>(script: Scripted<T>[], form: URLSearchParams): T | undefined => {
+  const i = script.findIndex(
+    ({ match }) =>
+      (match.to === undefined || match.to === form.get('To')) &&
+      (match.body === undefined || match.body === form.get('Body')),
+  );
+  return i < 0 ? undefined : script.splice(i, 1)[0]!.value;
+};
+
 export interface InboundText {
   from: string;
   to: string;
@@ -69,10 +90,12 @@ export interface TwilioSimulator {
   messages: SimulatedMessage[];
   /** Inbound messages the customer sent, oldest first. */
   inbound: SimulatedMessage[];
-  /** The next `count` sends answer `failure` instead of accepting. */
-  failNext(failure: SimulatedFailure, count?: number): void;
-  /** The next `count` sends are accepted (and kept) at once but answered only after `ms`. */
-  holdNext(ms: number, count?: number): void;
+  /** The next `count` sends (matching `match`, when given) answer `failure` instead of accepting. */
+  failNext(failure: SimulatedFailure, count?: number, match?: SendMatch): void;
+  /** The next `count` sends (matching) are accepted (and kept) at once but answered after `ms`. */
+  holdNext(ms: number, count?: number, match?: SendMatch): void;
+  /** Scripted failures and holds not yet used. */
+  scriptedLeft(): number;
   /** Where inbound texts are posted as signed webhooks. */
   setInboundWebhook(target: InboundWebhook): void;
   /** A customer texts the shop: kept, then posted to ingestion (unless `deliver` is false). */
@@ -101,8 +124,8 @@ const TWILIO_API = 'https://api.twilio.com';
 export async function startTwilioSimulator(options: TwilioSimulatorOptions): Promise<TwilioSimulator> {
   const messages: SimulatedMessage[] = [];
   const inbound: SimulatedMessage[] = [];
-  const failures: SimulatedFailure[] = [];
-  const holds: number[] = [];
+  const failures: Scripted<SimulatedFailure>[] = [];
+  const holds: Scripted<number>[] = [];
   let webhook: InboundWebhook | null = null;
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const base = `/2010-04-01/Accounts/${options.accountSid}/Messages`;
@@ -213,7 +236,7 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
 
   const create = async (req: IncomingMessage, res: ServerResponse) => {
     const form = await readForm(req);
-    const failure = failures.shift();
+    const failure = take(failures, form);
     if (failure) {
       return json(res, failure.status, {
         code: failure.code,
@@ -243,7 +266,7 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       dateCreated: new Date(),
     };
     messages.push(message);
-    const hold = holds.shift();
+    const hold = take(holds, form);
     if (hold) await new Promise((r) => setTimeout(r, hold));
     // A caller that gave up has its message sent all the same, as with Twilio.
     if (!res.destroyed) json(res, 201, resource(message));
@@ -316,12 +339,13 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     url: `http://127.0.0.1:${port}`,
     messages,
     inbound,
-    failNext: (failure, count = 1) => {
-      for (let i = 0; i < count; i++) failures.push(failure);
+    failNext: (failure, count = 1, match = {}) => {
+      for (let i = 0; i < count; i++) failures.push({ value: failure, match });
     },
-    holdNext: (ms, count = 1) => {
-      for (let i = 0; i < count; i++) holds.push(ms);
+    holdNext: (ms, count = 1, match = {}) => {
+      for (let i = 0; i < count; i++) holds.push({ value: ms, match });
     },
+    scriptedLeft: () => failures.length + holds.length,
     setInboundWebhook: (target) => {
       webhook = target;
     },

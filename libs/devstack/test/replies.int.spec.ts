@@ -302,11 +302,18 @@ it('sends nothing to a subscriber who opts out between the reply and the send, a
 it('opts the subscriber out when Twilio answers 21610 (unsubscribed at the carrier)', async () => {
   const from = '+14155558012';
   const c = await conversation(day, DAY_NUMBER, from);
-  stack.twilio!.failNext({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+  stack.twilio!.failNext(
+    { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
+    1,
+    {
+      body: 'hello?',
+    },
+  );
   const accepted = await reply(day, c.id, { text: 'hello?' });
   expect(accepted.status).toBe(202);
   const failed = await messageStatus(day, c.id, accepted.body.id, 'failed');
   expect(failed.errorCode).toBe(21610);
+  expect(stack.twilio!.scriptedLeft()).toBe(0);
   const subscriber = await eventually(async () => {
     const s = (await day.get(`/v1/subscribers/${c.subscriber.id}`)).body;
     return s.status === 'opted_out' ? s : undefined;
@@ -325,10 +332,15 @@ it('opts the subscriber out when Twilio answers 21610 (unsubscribed at the carri
 it('sends one SMS after Twilio answers 429 first, and fails visibly with the code on another 4xx', async () => {
   const from = '+14155558013';
   const c = await conversation(day, DAY_NUMBER, from);
-  stack.twilio!.failNext({ status: 429, code: 20429, message: 'Too Many Requests' });
+  stack.twilio!.failNext({ status: 429, code: 20429, message: 'Too Many Requests' }, 1, {
+    body: 'after a rate limit',
+  });
   const retried = await reply(day, c.id, { text: 'after a rate limit' });
   await messageStatus(day, c.id, retried.body.id, 'delivered');
-  stack.twilio!.failNext({ status: 400, code: 21614, message: 'To number is not a mobile number' });
+  expect(stack.twilio!.scriptedLeft()).toBe(0);
+  stack.twilio!.failNext({ status: 400, code: 21614, message: 'To number is not a mobile number' }, 1, {
+    body: 'to a landline',
+  });
   const refused = await reply(day, c.id, { text: 'to a landline' });
   const failed = await messageStatus(day, c.id, refused.body.id, 'failed');
   expect(failed.errorCode).toBe(21614);

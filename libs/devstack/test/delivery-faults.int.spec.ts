@@ -1,0 +1,204 @@
+// Delivery and ingestion when things go wrong: a provider call whose answer never comes, the
+// delivery service killed with SIGKILL during a burst of replies, and inbound texts that
+// reached Twilio while ingestion was down (found again through Twilio's Messages API).
+import {
+  DashboardClient,
+  eventually,
+  type JsonBody,
+  type Stack,
+  startStack,
+  TwilioWebhookSender,
+  tempDir,
+} from '../src/index.js';
+
+const SHOP = 'faults.myshopify.com';
+const OTHER_SHOP = 'faults-other.myshopify.com';
+const NUMBER = '+14155550500';
+const OTHER_NUMBER = '+14155550600';
+// A 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let stack: Stack;
+let twilio: TwilioWebhookSender;
+let shop: DashboardClient;
+let other: DashboardClient;
+
+const repliesTo = (phone: string) =>
+  stack.twilio!.messages.filter((m) => m.to === phone && !m.body.startsWith('faults: '));
+
+async function conversation(from: string): Promise<JsonBody> {
+  await twilio.send({ from, to: NUMBER, body: 'JOIN' });
+  await twilio.send({ from, to: NUMBER, body: 'a question' });
+  return eventually(async () => (await shop.all(`/v1/conversations?q=${encodeURIComponent(from)}`))[0]);
+}
+
+beforeAll(async () => {
+  stack = await startStack({
+    dir: tempDir('e2e-delivery-faults'),
+    logLevel: 'warn',
+    env: {
+      NATS_ACK_WAIT_MS: '3000',
+      TWILIO_TIMEOUT_MS: '1000',
+      SEND_RETRY_BASE_MS: '200',
+      INBOUND_RECONCILE_INTERVAL_MS: '1000',
+    },
+  });
+  twilio = new TwilioWebhookSender(stack);
+  shop = await DashboardClient.forShop(stack, SHOP);
+  other = await DashboardClient.forShop(stack, OTHER_SHOP);
+  for (const [client, phoneNumber] of [
+    [shop, NUMBER],
+    [other, OTHER_NUMBER],
+  ] as const) {
+    const res = await client.request('PUT', '/v1/shop', {
+      phoneNumber,
+      keywords: ['JOIN'],
+      timezone: 'Pacific/Kiritimati',
+      texts: {
+        optInConfirmation: 'faults: welcome',
+        help: 'faults: help',
+        optOutConfirmation: 'faults: bye',
+      },
+    });
+    expect(res.status).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it('settles a call whose answer never came by asking Twilio, and sends nothing twice', async () => {
+  const from = '+14155551001';
+  const c = await conversation(from);
+  stack.twilio!.holdNext(2_500, 1, { body: 'the answer timed out' });
+  const res = await shop.request('POST', `/v1/conversations/${c.id}/replies`, {
+    text: 'the answer timed out',
+    send: 'now',
+  });
+  expect(res.status).toBe(202);
+  const delivered = await eventually(async () => {
+    const m = (await shop.all(`/v1/conversations/${c.id}/messages`)).find((x) => x.id === res.body.id);
+    return m?.status === 'delivered' ? m : undefined;
+  }, 30_000);
+  expect(delivered.sentAt).toEqual(expect.any(String));
+  expect(stack.twilio!.scriptedLeft()).toBe(0);
+  const metrics = await (await fetch(`http://127.0.0.1:${stack.opsPort('delivery')}/metrics`)).text();
+  expect(metrics).toMatch(/sms_inbox_delivery_sends_total\{kind="reply",outcome="unknown",code=""\} 1/);
+  expect(metrics).toMatch(/sms_inbox_delivery_sends_total\{kind="reply",outcome="reconciled",code="found"\} 1/);
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(repliesTo(from).map((m) => m.body)).toEqual(['the answer timed out']);
+});
+
+it('sends each of 200 replies at most once when delivery is killed mid-burst, and every one ends sent or visibly failed', async () => {
+  const phones = Array.from({ length: 20 }, (_, i) => `+1415555${2000 + i}`);
+  const conversations: JsonBody[] = [];
+  for (const phone of phones) conversations.push(await conversation(phone));
+  const replies = conversations.flatMap((c, i) =>
+    Array.from({ length: 10 }, (_, n) => ({
+      conversationId: c.id as string,
+      text: `reply ${n} to ${phones[i]}`,
+    })),
+  );
+
+  let killed = false;
+  let restarted: Promise<unknown> = Promise.resolve();
+  const watcher = (async () => {
+    await eventually(async () => (stack.twilio!.messages.length >= 60 ? true : undefined), 120_000);
+    await stack.services.get('delivery')!.kill();
+    killed = true;
+    restarted = new Promise((r) => setTimeout(r, 1_000)).then(() => stack.startService('delivery'));
+  })();
+  const ids: string[] = [];
+  const queue = [...replies];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const res = await shop.request('POST', `/v1/conversations/${next.conversationId}/replies`, {
+          text: next.text,
+          send: 'now',
+        });
+        expect(res.status).toBe(202);
+        ids.push(res.body.id);
+      }
+    }),
+  );
+  await watcher;
+  await restarted;
+  expect(killed).toBe(true);
+
+  const final = new Set(['sent', 'delivered', 'undelivered', 'failed']);
+  const messages = await eventually(
+    async () => {
+      const all = (
+        await Promise.all(conversations.map((c) => shop.all(`/v1/conversations/${c.id}/messages`)))
+      ).flat();
+      const outbound = all.filter((m) => m.direction === 'outbound');
+      return outbound.length === 200 && outbound.every((m) => final.has(m.status)) ? outbound : undefined;
+    },
+    180_000,
+    'every reply sent or failed',
+  );
+  expect(new Set(messages.map((m) => m.id))).toEqual(new Set(ids));
+
+  const sent = phones.flatMap((p) => repliesTo(p));
+  const keys = sent.map((m) => `${m.to}|${m.body}`);
+  expect(keys.length).toBe(new Set(keys).size); // nobody got a reply twice
+  const delivered = messages.filter((m) => m.status !== 'failed');
+  expect(new Set(keys)).toEqual(
+    new Set(
+      delivered.map((m) => `${phones[conversations.findIndex((c) => c.id === m.conversationId)]}|${m.text}`),
+    ),
+  );
+}, 400_000);
+
+it('ingests texts Twilio received while ingestion was down, once, and serves an MMS image to its shop only', async () => {
+  const from = '+14155553001';
+  const c = await conversation(from);
+  await stack.services.get('ingestion')!.stop();
+  let mms: { sid: string; webhookStatus: number | null };
+  try {
+    const text = await stack.twilio!.receive({ from, to: NUMBER, body: 'sent while you were down' });
+    expect(text.webhookStatus).toBeNull(); // Twilio could not deliver the webhook
+    mms = await stack.twilio!.receive({
+      from,
+      to: NUMBER,
+      body: 'photo of the damage',
+      media: [{ contentType: 'image/png', bytes: PNG }],
+    });
+  } finally {
+    await stack.startService('ingestion');
+  }
+
+  const texts = await eventually(async () => {
+    const list = await shop.all(`/v1/conversations/${c.id}/messages`);
+    const recovered = list.filter(
+      (m) => m.text === 'sent while you were down' || m.text === 'photo of the damage',
+    );
+    return recovered.length === 2 ? list : undefined;
+  }, 30_000);
+  // Reconciliation keeps running: a second and third pass add nothing.
+  await new Promise((r) => setTimeout(r, 2_500));
+  const again = await shop.all(`/v1/conversations/${c.id}/messages`);
+  expect(again.length).toBe(texts.length);
+  expect(again.filter((m) => m.text === 'sent while you were down')).toHaveLength(1);
+
+  const photo = again.find((m) => m.text === 'photo of the damage')!;
+  expect(photo.mediaUrls).toEqual([expect.stringContaining(`/Messages/${mms!.sid}/Media/ME`)]);
+  const image = await fetch(`${stack.gatewayUrl}/v1/messages/${photo.id}/media/0`, {
+    headers: { authorization: `Bearer ${shop.token}` },
+  });
+  expect(image.status).toBe(200);
+  expect(image.headers.get('content-type')).toBe('image/png');
+  expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
+
+  const media = (client: DashboardClient, path: string) =>
+    fetch(`${stack.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${client.token}` } });
+  expect((await media(other, `/v1/messages/${photo.id}/media/0`)).status).toBe(404);
+  expect((await media(shop, `/v1/messages/${photo.id}/media/1`)).status).toBe(404);
+  expect((await media(shop, `/v1/messages/${photo.id}/media/first`)).status).toBe(400);
+  expect((await fetch(`${stack.gatewayUrl}/v1/messages/${photo.id}/media/0`)).status).toBe(401);
+}, 120_000);
