@@ -88,7 +88,9 @@ it('settles a call whose answer never came by asking Twilio, and sends nothing t
   expect(stack.twilio!.scriptedLeft()).toBe(0);
   const metrics = await (await fetch(`http://127.0.0.1:${stack.opsPort('delivery')}/metrics`)).text();
   expect(metrics).toMatch(/sms_inbox_delivery_sends_total\{kind="reply",outcome="unknown",code=""\} 1/);
-  expect(metrics).toMatch(/sms_inbox_delivery_sends_total\{kind="reply",outcome="reconciled",code="found"\} 1/);
+  expect(metrics).toMatch(
+    /sms_inbox_delivery_sends_total\{kind="reply",outcome="reconciled",code="found"\} 1/,
+  );
   await new Promise((r) => setTimeout(r, 1_000));
   expect(repliesTo(from).map((m) => m.body)).toEqual(['the answer timed out']);
 });
