@@ -6,3 +6,4 @@ export * from './processes.js';
 export * from './signing.js';
 export * from './stack.js';
 export * from './twilio-simulator.js';
+export * from './zoned-phones.js';

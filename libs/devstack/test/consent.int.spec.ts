@@ -139,9 +139,14 @@ describe('keyword opt-in', () => {
       lastName: null,
       customerUrl: null,
     });
+    // A keyword subscriber's timezone comes from the number's area code (415: San Francisco).
+    expect(sub.body).toMatchObject({ timezone: 'America/Los_Angeles', timezoneSource: 'phone' });
     expect(sub.body.quietHours).toEqual({
       active: expect.any(Boolean),
       endsAt: sub.body.quietHours.active ? expect.any(String) : null,
+      timezone: 'America/Los_Angeles',
+      rule: sub.body.quietHours.active ? expect.stringMatching(/^(legal|shop)$/) : null,
+      state: null,
     });
     const [request] = await requestsFor(from);
     expect(request).toMatchObject({ from: NUMBER, kind: 'opt_in_confirmation', subscriberId: id });

@@ -7,38 +7,20 @@ import {
   eventsOn,
   eventually,
   type JsonBody,
+  phoneIn,
   publishAgain,
   type Stack,
   startStack,
   TwilioWebhookSender,
   tempDir,
+  zoneWithHour,
 } from '../src/index.js';
 
-const ZONES = [
-  'Pacific/Kiritimati',
-  'Pacific/Auckland',
-  'Asia/Tokyo',
-  'Asia/Kolkata',
-  'Asia/Dubai',
-  'Europe/Berlin',
-  'Europe/London',
-  'Atlantic/Azores',
-  'America/Sao_Paulo',
-  'America/New_York',
-  'America/Chicago',
-  'America/Denver',
-  'America/Los_Angeles',
-  'Pacific/Honolulu',
-  'Pacific/Pago_Pago',
-];
-const hourIn = (zone: string) =>
-  Number(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(
-      new Date(),
-    ),
-  );
-const DAY_ZONE = ZONES.find((z) => hourIn(z) >= 10 && hourIn(z) <= 17)!;
-const NIGHT_ZONE = ZONES.find((z) => hourIn(z) >= 0 && hourIn(z) <= 5)!;
+// Subscribers take their timezone from their number: one in daytime, one in the night.
+const DAY_ZONE = zoneWithHour(10, 17);
+const NIGHT_ZONE = zoneWithHour(0, 5);
+const dayPhone = (n: number) => phoneIn(DAY_ZONE, 8000 + n);
+const nightPhone = (n: number) => phoneIn(NIGHT_ZONE, 8000 + n);
 
 const DAY_SHOP = 'replies-day.myshopify.com';
 const NIGHT_SHOP = 'replies-night.myshopify.com';
@@ -112,7 +94,7 @@ afterAll(async () => {
 });
 
 it('sends one SMS through Twilio, resolves the conversation, and reports the message queued', async () => {
-  const from = '+14155558001';
+  const from = dayPhone(1);
   const c = await conversation(day, DAY_NUMBER, from);
   const res = await fetch(`${stack.gatewayUrl}/v1/conversations/${c.id}/replies`, {
     method: 'POST',
@@ -197,7 +179,7 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
 });
 
 it('refuses a reply to an opted-out subscriber and sends nothing', async () => {
-  const from = '+14155558002';
+  const from = dayPhone(2);
   const c = await conversation(day, DAY_NUMBER, from);
   await twilio.send({ from, to: DAY_NUMBER, body: 'STOP' });
   await eventually(async () =>
@@ -210,7 +192,7 @@ it('refuses a reply to an opted-out subscriber and sends nothing', async () => {
 });
 
 it('holds a reply in quiet hours with the window, and sends with send "now" as an override', async () => {
-  const from = '+14155558003';
+  const from = nightPhone(3);
   const c = await conversation(night, NIGHT_NUMBER, from);
   const held = await night.request('POST', `/v1/conversations/${c.id}/replies`, { text: 'late answer' });
   expect(held.status).toBe(409);
@@ -235,7 +217,7 @@ it.each([
   ['an unknown send mode', { text: 'hi', send: 'later' }, 'invalid_request'],
   ['a bad discount code', { text: 'hi', discountCode: 'a/b' }, 'invalid_discount_code'],
 ])('answers 400 with its code for %s', async (_name, body, code) => {
-  const c = await conversation(day, DAY_NUMBER, '+14155558004');
+  const c = await conversation(day, DAY_NUMBER, dayPhone(4));
   const res = await day.request('POST', `/v1/conversations/${c.id}/replies`, body);
   expect(res.status).toBe(400);
   expect(res.body.error.code).toBe(code);
@@ -258,7 +240,7 @@ it('refuses an unsigned or forged status callback with 403', async () => {
 });
 
 it('sends one SMS for the same Idempotency-Key five times at once, and for a forced redelivery of the send request', async () => {
-  const from = '+14155558010';
+  const from = dayPhone(10);
   const c = await conversation(day, DAY_NUMBER, from);
   const answers = await Promise.all(
     Array.from({ length: 5 }, () => reply(day, c.id, { text: 'Five clicks, one text' }, 'five-clicks')),
@@ -282,7 +264,7 @@ it('sends one SMS for the same Idempotency-Key five times at once, and for a for
 });
 
 it('sends nothing to a subscriber who opts out between the reply and the send, and shows it canceled', async () => {
-  const from = '+14155558011';
+  const from = dayPhone(11);
   const c = await conversation(day, DAY_NUMBER, from);
   await stack.services.get('delivery')!.stop();
   try {
@@ -300,7 +282,7 @@ it('sends nothing to a subscriber who opts out between the reply and the send, a
 });
 
 it('opts the subscriber out when Twilio answers 21610 (unsubscribed at the carrier)', async () => {
-  const from = '+14155558012';
+  const from = dayPhone(12);
   const c = await conversation(day, DAY_NUMBER, from);
   stack.twilio!.failNext(
     { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
@@ -330,7 +312,7 @@ it('opts the subscriber out when Twilio answers 21610 (unsubscribed at the carri
 });
 
 it('sends one SMS after Twilio answers 429 first, and fails visibly with the code on another 4xx', async () => {
-  const from = '+14155558013';
+  const from = dayPhone(13);
   const c = await conversation(day, DAY_NUMBER, from);
   stack.twilio!.failNext({ status: 429, code: 20429, message: 'Too Many Requests' }, 1, {
     body: 'after a rate limit',
@@ -350,7 +332,7 @@ it('sends one SMS after Twilio answers 429 first, and fails visibly with the cod
 });
 
 it('answers keyword opt-in, HELP and STOP with one automatic text each, and nothing after STOP', async () => {
-  const from = '+14155558014';
+  const from = dayPhone(14);
   await twilio.send({ from, to: DAY_NUMBER, body: 'join' });
   await eventually(async () => (sentTo(from).length === 1 ? true : undefined));
   await twilio.send({ from, to: DAY_NUMBER, body: 'HELP' });

@@ -5,6 +5,7 @@ import { startGrpcServer } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { lookUpPhone } from './adapters/phone-geo.adapter.js';
 import type { Config } from './config.js';
 import { subscriberGrpc } from './grpc/subscriber.grpc.js';
 import { ConsentAuditRepository } from './repositories/consent-audit.repository.js';
@@ -39,7 +40,10 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   await Promise.all([shops.init(), subscribers.init(), audit.init()]);
 
   const profiles = new CustomerProfileRepository(mongo);
-  const consent = new Consent(subscribers, audit, bus);
+  const consent = new Consent(subscribers, audit, bus, async (phone) => {
+    const geo = await lookUpPhone(phone);
+    return { phoneZones: geo.zones, phoneRegion: geo.region };
+  });
   const privacy = new Privacy(mongo, shops, subscribers, profiles, audit, bus);
   await Promise.all([profiles.init(), privacy.init()]);
   const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);

@@ -6,6 +6,7 @@ import type {
   consentChangeBody,
   conversationBody,
   messageBody,
+  quietHoursState,
   shopBody,
   subscriberBody,
 } from './schemas.js';
@@ -37,7 +38,16 @@ export const presentSubscriber = (s: subscriberV1.Subscriber): z.infer<typeof su
   customerUrl: s.customerUrl ?? null,
   status: s.status as z.infer<typeof subscriberBody>['status'],
   timezone: s.timezone,
-  quietHours: { active: s.quietHours?.active ?? false, endsAt: iso(s.quietHours?.endsAt) },
+  timezoneSource: (s.timezoneSource || 'shop') as z.infer<typeof subscriberBody>['timezoneSource'],
+  quietHours: presentQuietHours(s),
+});
+
+const presentQuietHours = (s: subscriberV1.Subscriber): z.infer<typeof quietHoursState> => ({
+  active: s.quietHours?.active ?? false,
+  endsAt: iso(s.quietHours?.endsAt),
+  timezone: s.timezone,
+  rule: (s.quietHours?.rule || null) as z.infer<typeof quietHoursState>['rule'],
+  state: s.quietHours?.state || null,
 });
 
 export const presentConversation = (
@@ -49,6 +59,7 @@ export const presentConversation = (
   lastActivityAt: isoOrEpoch(c.lastActivityAt),
   lastMessage: c.lastMessage ? presentMessage(c.lastMessage) : null,
   subscriber: subscriber ? presentSubscriber(subscriber) : null,
+  quietHours: subscriber ? presentQuietHours(subscriber) : null,
 });
 
 export const presentShop = (s: subscriberV1.Shop): z.infer<typeof shopBody> => ({

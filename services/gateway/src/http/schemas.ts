@@ -53,7 +53,18 @@ export const errorBody = z.object({
     .catchall(z.unknown()),
 });
 
-export const quietHoursState = z.object({ active: z.boolean(), endsAt: isoTime.nullable() });
+export const quietHoursState = z.object({
+  active: z.boolean(),
+  endsAt: isoTime.nullable(),
+  timezone: z.string().describe("the subscriber's timezone, in which the windows are read"),
+  rule: z
+    .enum(['legal', 'state', 'shop'])
+    .nullable()
+    .describe(
+      "the window holding until endsAt: legal 21:00–08:00, state 20:00–08:00 (FL, OK, MD, WA, CT), or the shop's",
+    ),
+  state: z.string().nullable().describe('the stricter state, e.g. US-FL, when the state rule holds'),
+});
 
 export const subscriberBody = z.object({
   id: z.string(),
@@ -64,6 +75,9 @@ export const subscriberBody = z.object({
   customerUrl: z.string().nullable().describe('Shopify admin profile link (checkout subscribers)'),
   status: z.enum(['active', 'opted_out']),
   timezone: z.string(),
+  timezoneSource: z
+    .enum(['address', 'phone', 'shop'])
+    .describe('checkout address when it pins one zone down, else the phone number, else the shop'),
   quietHours: quietHoursState,
 });
 
@@ -98,6 +112,7 @@ export const conversationBody = z.object({
   lastActivityAt: isoTime,
   lastMessage: messageBody.nullable(),
   subscriber: subscriberBody.nullable(),
+  quietHours: quietHoursState.nullable().describe("the subscriber's quiet hours now"),
 });
 
 export const shopBody = z.object({

@@ -20,6 +20,10 @@ export interface SubscriberRecord {
   timezone: string | null;
   /** "US-FL": country and province of the checkout address, for state rules. */
   region: string | null;
+  /** The zones the phone number's prefix lies in (one zone: the phone decides the timezone). */
+  phoneZones: string[];
+  /** "US-FL": the state of the phone number's area code, for state rules. */
+  phoneRegion: string | null;
   /** When the current consent status was decided, by its cause's own time. */
   consentAt: Date | null;
   /** The cause (message sid, webhook id) that created this subscriber. */
@@ -43,6 +47,8 @@ const subscriberSchema = new Schema<SubscriberRecord>(
     status: { type: String, required: true },
     timezone: { type: String, default: null },
     region: { type: String, default: null },
+    phoneZones: { type: [String], default: [] },
+    phoneRegion: { type: String, default: null },
     consentAt: { type: Date, default: null },
     createdBy: { type: String, required: true },
     version: { type: Number, required: true },

@@ -34,6 +34,9 @@ export interface ConsentCause {
   detail: string;
 }
 
+/** Where a phone number lies (zones, US state), for timezone and quiet-hours rules. */
+export type PhoneLookup = (phone: string) => Promise<Pick<SubscriberRecord, 'phoneZones' | 'phoneRegion'>>;
+
 export type NewSubscriber = Pick<
   SubscriberRecord,
   | 'shop'
@@ -52,12 +55,19 @@ export class Consent {
     private readonly subscribers: SubscriberRepository,
     private readonly audit: ConsentAuditRepository,
     private readonly bus: Bus,
+    private readonly lookUpPhone: PhoneLookup,
   ) {}
 
   /** Creates an active subscriber (or finds the existing one for that phone). */
   async subscribe(fields: NewSubscriber, cause: ConsentCause): Promise<SubscriberRecord> {
     const { subscriber, created } = await this.subscribers.createIfAbsent(
-      { ...fields, status: 'active', consentAt: cause.at, createdBy: cause.id },
+      {
+        ...fields,
+        ...(await this.lookUpPhone(fields.phone)),
+        status: 'active',
+        consentAt: cause.at,
+        createdBy: cause.id,
+      },
       cause.at,
     );
     if (created || subscriber.createdBy === cause.id) {

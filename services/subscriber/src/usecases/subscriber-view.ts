@@ -1,6 +1,7 @@
-// A subscriber as the contracts carry it, with its quiet-hours state at a given instant.
+// A subscriber as the contracts carry it, with its timezone (address, else phone, else shop)
+// and its quiet-hours state at a given instant.
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { quietHoursAt } from '../domain/quiet-hours.js';
+import { legalWindowFor, quietHoursAt, resolveTimezone } from '../domain/quiet-hours.js';
 import type { ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord } from '../repositories/subscriber.repository.js';
 
@@ -9,8 +10,17 @@ export function toSubscriberMessage(
   shop: ShopSettings | null,
   at: Date = new Date(),
 ): subscriberV1.Subscriber {
-  const timezone = record.timezone ?? shop?.timezone ?? 'UTC';
-  const quiet = quietHoursAt(timezone, shop?.quietHours ?? null, at);
+  const { timezone, source } = resolveTimezone({
+    address: record.timezone,
+    phone: record.phoneZones ?? [],
+    shop: shop?.timezone ?? 'UTC',
+  });
+  const quiet = quietHoursAt({
+    timezone,
+    legal: legalWindowFor({ address: record.region, phone: record.phoneRegion ?? null }),
+    shop: shop?.quietHours ?? null,
+    at,
+  });
   return {
     id: record._id,
     shop: record.shop,
@@ -21,6 +31,12 @@ export function toSubscriberMessage(
     customerUrl: record.customerUrl ?? undefined,
     status: record.status,
     timezone,
-    quietHours: { active: quiet.active, endsAt: quiet.endsAt ?? undefined },
+    timezoneSource: source,
+    quietHours: {
+      active: quiet.active,
+      endsAt: quiet.endsAt ?? undefined,
+      rule: quiet.rule ?? '',
+      state: quiet.state ?? '',
+    },
   };
 }
