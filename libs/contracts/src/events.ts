@@ -1,12 +1,18 @@
 // Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
 // protobuf codec. Publishers and consumers name events only through this map.
-import { ConversationChanged, SendRequested } from './gen/sms_inbox/conversation/v1/conversation.js';
+import {
+  ConversationChanged,
+  ReplyCanceled,
+  ReplyScheduled,
+  SendRequested,
+} from './gen/sms_inbox/conversation/v1/conversation.js';
 import { DeliveryStatusChanged } from './gen/sms_inbox/delivery/v1/events.js';
 import {
   DeliveryStatusReceived,
   ShopifyWebhookReceived,
   SmsReceived,
 } from './gen/sms_inbox/ingestion/v1/events.js';
+import { ReplyReleased } from './gen/sms_inbox/scheduler/v1/events.js';
 import {
   AutoReplyRequested,
   ReplyReceived,
@@ -37,6 +43,7 @@ export const Streams = {
   subscriber: { name: 'SUBSCRIBER', subjects: ['subscriber.>'] },
   conversation: { name: 'CONVERSATION', subjects: ['conversation.>'] },
   delivery: { name: 'DELIVERY', subjects: ['delivery.>'] },
+  scheduler: { name: 'SCHEDULER', subjects: ['scheduler.>'] },
   deadLetter: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
 } as const;
 
@@ -66,4 +73,7 @@ export const Events = {
   sendRequested: event(Streams.conversation.name, 'conversation.send_requested.v1', SendRequested),
   deliveryStatusChanged: event(Streams.delivery.name, 'delivery.status_changed.v1', DeliveryStatusChanged),
   conversationChanged: event(Streams.conversation.name, 'conversation.changed.v1', ConversationChanged),
+  replyScheduled: event(Streams.conversation.name, 'conversation.reply_scheduled.v1', ReplyScheduled),
+  replyCanceled: event(Streams.conversation.name, 'conversation.reply_canceled.v1', ReplyCanceled),
+  replyReleased: event(Streams.scheduler.name, 'scheduler.reply_released.v1', ReplyReleased),
 } as const;

@@ -135,6 +135,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'SEND_RETRY_CAP_MS',
     'INBOUND_RECONCILE_INTERVAL_MS',
     'INBOUND_RECONCILE_LOOKBACK_MS',
+    'SCHEDULER_POLL_MS',
+    'SCHEDULER_LOCK_LIFETIME_MS',
   ]) {
     const value = userEnv[key];
     if (value) env[key] = value;

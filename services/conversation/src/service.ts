@@ -4,7 +4,7 @@ import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { createClient, startGrpcServer } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { createLogger, KeyedMutex, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
@@ -17,6 +17,8 @@ import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
+import { RequestSend } from './usecases/request-send.js';
+import { ScheduledReplies } from './usecases/scheduled-replies.usecase.js';
 import { SetStatusByMerchant } from './usecases/set-status.usecase.js';
 
 export interface ConversationService extends Running {
@@ -34,7 +36,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.subscriber, Streams.conversation, Streams.delivery]);
+  await bus.ensureStreams([Streams.subscriber, Streams.conversation, Streams.delivery, Streams.scheduler]);
 
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
@@ -48,8 +50,20 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const erase = new Erase(conversations, messages);
   const setStatus = new SetStatusByMerchant(conversations, announce);
   const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
-  const createReply = new CreateReply(conversations, messages, subscriberClient, announce, bus);
-  const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce);
+  const requestSend = new RequestSend(bus);
+  const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);
+  // One lock per message for every status writer in this process (FerretDB updates are not atomic).
+  const messageLocks = new KeyedMutex();
+  const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce, messageLocks);
+  const scheduledReplies = new ScheduledReplies(
+    conversations,
+    messages,
+    subscriberClient,
+    requestSend,
+    announce,
+    bus,
+    messageLocks,
+  );
 
   const grpc = await startGrpcServer({
     port: config.GRPC_PORT,
@@ -61,6 +75,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
         listMessages,
         setStatus,
         createReply,
+        scheduledReplies,
         logger,
       }),
     ],
@@ -84,6 +99,14 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
         orderingKey: (e) => e.messageId,
       },
       (e) => applyDeliveryStatus.execute(e),
+    ),
+    await bus.consume(
+      {
+        event: Events.replyReleased,
+        durable: 'conversation-reply-released',
+        orderingKey: (e) => e.messageId,
+      },
+      (e) => scheduledReplies.release(e),
     ),
     await bus.consume(
       {

@@ -5,6 +5,13 @@ const schema = z.object({
   ...commonEnv,
   ...infraEnv('sms_inbox_scheduler'),
   HTTP_PORT: env.port(8085),
+  SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  /** How often Agenda looks for due jobs: the most a release can lag behind its time. */
+  SCHEDULER_POLL_MS: env.positiveInt(1_000),
+  /** A job locked by a replica that died is taken over after this long. */
+  SCHEDULER_LOCK_LIFETIME_MS: env.positiveInt(60_000),
+  /** Releases running at once per replica. */
+  SCHEDULER_CONCURRENCY: env.positiveInt(50),
 });
 
 export type Config = z.infer<typeof schema>;

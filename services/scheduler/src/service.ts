@@ -1,12 +1,18 @@
-// Composition of the scheduler service. It will hold the Agenda jobs that release scheduled
-// replies when quiet hours end (quiet-hours work); for now it runs its operations endpoints and
-// connections.
+// Composition of the scheduler service: Agenda (on its own database, through
+// @agendajs/mongo-backend) holds one job per scheduled reply; the service consumes schedule and
+// cancel requests and publishes releases when quiet hours end. Several replicas may run: Agenda's
+// job lock and the release's message-id key keep a release to one.
+import { MongoBackend } from '@agendajs/mongo-backend';
 import { connectBus } from '@sms-inbox/bus';
-import { Streams } from '@sms-inbox/contracts';
+import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { createClient } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { Agenda } from 'agenda';
+import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
+import { RELEASE_JOB, ReleaseScheduler } from './jobs/release-reply.job.js';
 
 export interface SchedulerService extends Running {
   httpPort: number;
@@ -22,7 +28,46 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
   });
-  await bus.ensureStreams([Streams.conversation]);
+  await bus.ensureStreams([Streams.conversation, Streams.scheduler]);
+  const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+
+  const agenda = new Agenda({
+    backend: new MongoBackend({ mongo: mongo.db!, collection: 'release_jobs' }),
+    name: `scheduler-${process.pid}`,
+    processEvery: config.SCHEDULER_POLL_MS,
+    maxConcurrency: config.SCHEDULER_CONCURRENCY,
+    defaultLockLifetime: config.SCHEDULER_LOCK_LIFETIME_MS,
+  });
+  agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
+  agenda.on(`fail:${RELEASE_JOB}`, (err, job) =>
+    logger.warn(
+      { err, messageId: (job.attrs.data as { messageId?: string }).messageId },
+      'release failed; retried at the next poll',
+    ),
+  );
+  const releases = new ReleaseScheduler(agenda, subscribers, bus, logger);
+  releases.define({
+    concurrency: config.SCHEDULER_CONCURRENCY,
+    lockLifetimeMs: config.SCHEDULER_LOCK_LIFETIME_MS,
+  });
+  await agenda.start();
+
+  new Gauge({
+    name: 'sms_inbox_scheduler_jobs',
+    help: 'Scheduled-reply jobs waiting, and those overdue (due more than a minute ago)',
+    labelNames: ['state'] as const,
+    async collect() {
+      const collection = mongo.db!.collection('release_jobs');
+      const now = Date.now();
+      const [waiting, overdue] = await Promise.all([
+        collection.countDocuments({ name: RELEASE_JOB }),
+        collection.countDocuments({ name: RELEASE_JOB, nextRunAt: { $lt: new Date(now - 60_000) } }),
+      ]);
+      this.set({ state: 'waiting' }, waiting);
+      this.set({ state: 'overdue' }, overdue);
+    },
+  });
+
   const app = createHttpApp({
     logger,
     readiness: [
@@ -32,8 +77,29 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
   });
   finishHttpApp(app, logger);
   const http = await listen(app, config.HTTP_PORT);
+
+  const consumers = [
+    await bus.consume(
+      { event: Events.replyScheduled, durable: 'scheduler-reply-scheduled', orderingKey: (e) => e.messageId },
+      (e) => releases.schedule(e),
+    ),
+    await bus.consume(
+      { event: Events.replyCanceled, durable: 'scheduler-reply-canceled', orderingKey: (e) => e.messageId },
+      (e) => releases.cancel(e),
+    ),
+  ];
+
   return {
     httpPort: http.port,
-    stop: () => stopAll([() => http.close(), () => bus.close(), () => mongo.close()]),
+    stop: () =>
+      stopAll([
+        () => http.close(),
+        ...consumers.map((c) => () => c.drain()),
+        // Finishes running releases, then unlocks the rest for other replicas.
+        () => agenda.drain(10_000).then(() => agenda.stop(false)),
+        () => bus.close(),
+        () => subscribers.close(),
+        () => mongo.close(),
+      ]),
   };
 }

@@ -8,6 +8,7 @@ import { toConversation, toMessage } from '../usecases/conversation-view.js';
 import type { CreateReply } from '../usecases/create-reply.usecase.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
 import type { ListMessages } from '../usecases/list-messages.usecase.js';
+import type { ScheduledReplies } from '../usecases/scheduled-replies.usecase.js';
 import type { SetStatusByMerchant } from '../usecases/set-status.usecase.js';
 
 const requireShop = (shop: string) => {
@@ -22,6 +23,7 @@ export function conversationGrpc(deps: {
   listMessages: ListMessages;
   setStatus: SetStatusByMerchant;
   createReply: CreateReply;
+  scheduledReplies: ScheduledReplies;
   logger: Logger;
 }): GrpcServiceBinding {
   const { conversations, messages, listConversations, listMessages, setStatus, createReply, logger } = deps;
@@ -45,6 +47,10 @@ export function conversationGrpc(deps: {
           : null;
       if (!conversation) throw notFound('conversation_not_found', 'no such conversation');
       return { conversation: toConversation(conversation) };
+    }, logger),
+    cancelMessage: unary(async (req: conversationV1.CancelMessageRequest) => {
+      const message = await deps.scheduledReplies.cancel(requireShop(req.shop), req.id);
+      return { message: toMessage(message) };
     }, logger),
     getMessage: unary(async (req: conversationV1.GetMessageRequest) => {
       const message = await messages.findById(requireShop(req.shop), req.id);

@@ -99,6 +99,16 @@ export class MessageRepository {
     await this.model.updateOne({ _id: id }, { $set: fields });
   }
 
+  /** Moves a message from status `from` (e.g. scheduled → queued); false when it was not `from`. */
+  async transition(
+    id: string,
+    from: MessageStatus,
+    fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
+  ): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: id, status: from }, { $set: fields });
+    return result.modifiedCount === 1;
+  }
+
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */
   async insertOnce(doc: MessageRecord): Promise<MessageRecord> {
     try {

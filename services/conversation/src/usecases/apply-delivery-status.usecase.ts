@@ -1,7 +1,7 @@
 // Delivery's reports reach the message: statuses apply by precedence (a late `sent` never
 // moves a `delivered` message back), with the provider's id, the send time and error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
-import { KeyedMutex } from '@sms-inbox/platform';
+import type { KeyedMutex } from '@sms-inbox/platform';
 import type { MessageRecord, MessageRepository, MessageStatus } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 
@@ -17,11 +17,11 @@ const RANK: Record<MessageStatus, number> = {
 };
 
 export class ApplyDeliveryStatus {
-  private readonly locks = new KeyedMutex();
-
   constructor(
     private readonly messages: MessageRepository,
     private readonly announce: AnnounceChange,
+    /** Shared with every writer of message statuses in this process. */
+    private readonly locks: KeyedMutex,
   ) {}
 
   async execute(event: deliveryV1.DeliveryStatusChanged): Promise<void> {

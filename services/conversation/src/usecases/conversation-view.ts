@@ -16,6 +16,7 @@ export const toMessage = (m: MessageRecord): conversationV1.Message => ({
   sentAt: m.sentAt ? new Date(m.sentAt) : undefined,
   quietHoursOverride: m.quietHoursOverride,
   errorCode: m.errorCode || undefined,
+  sentBy: m.sentBy || undefined,
 });
 
 export const toConversation = (c: ConversationRecord): conversationV1.Conversation => ({

@@ -2,10 +2,11 @@
 // size, https media, discount code), refused for an opted-out subscriber, held back in quiet
 // hours unless the merchant says "now" (recorded as an override) or "scheduled", idempotent by
 // the Idempotency-Key, stored as an outbound message, the conversation resolved, and the send
-// requested from delivery (which checks consent again right before calling Twilio).
+// requested from delivery (which checks consent again right before calling Twilio), or, when
+// scheduled, the release requested from the scheduler. A repeat of the same request asks again
+// (harmless, keyed by the message id), so a crash between storing and asking loses nothing.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Bus } from '@sms-inbox/bus';
-import { Events, type subscriberV1 } from '@sms-inbox/contracts';
+import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { AppError, conflict, invalid, notFound } from '@sms-inbox/platform';
 import { withDiscount } from '../domain/discount.js';
@@ -17,6 +18,7 @@ import {
   newMessageId,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
+import type { RequestSend } from './request-send.js';
 
 export interface ReplyInput {
   shop: string;
@@ -38,7 +40,7 @@ export class CreateReply {
     private readonly messages: MessageRepository,
     private readonly subscribers: subscriberV1.SubscriberServiceClient,
     private readonly announce: AnnounceChange,
-    private readonly bus: Bus,
+    private readonly requests: RequestSend,
   ) {}
 
   async execute(input: ReplyInput): Promise<{ message: MessageRecord; size: SmsSize }> {
@@ -64,6 +66,7 @@ export class CreateReply {
           'this Idempotency-Key was used with another request',
         );
       }
+      await this.askAgain(earlier, conversation.subscriberId);
       return { message: earlier, size };
     }
 
@@ -75,10 +78,14 @@ export class CreateReply {
       throw conflict('subscriber_opted_out', 'the subscriber has opted out and cannot be messaged');
     }
     const quiet = subscriber.quietHours;
-    if (quiet?.active && send === 'auto') {
+    if (quiet?.active && (send === 'auto' || (send === 'scheduled' && !quiet.endsAt))) {
       throw conflict('quiet_hours', 'the subscriber is in quiet hours: send now or schedule', {
         details: {
-          quietHours: { endsAt: quiet.endsAt?.toISOString() ?? null, timezone: subscriber.timezone },
+          quietHours: {
+            endsAt: quiet.endsAt?.toISOString() ?? null,
+            timezone: subscriber.timezone,
+            rule: quiet.rule || null,
+          },
         },
       });
     }
@@ -103,7 +110,10 @@ export class CreateReply {
       sentBy: input.actor,
     };
     const message = await this.messages.insertOnce(draft);
-    if (message._id !== draft._id) return { message, size };
+    if (message._id !== draft._id) {
+      await this.askAgain(message, conversation.subscriberId);
+      return { message, size };
+    }
 
     await this.conversations.recordActivity(input.shop, conversation._id, message);
     await this.conversations.setStatus(
@@ -117,24 +127,21 @@ export class CreateReply {
         actor: `user:${input.actor}`,
       },
     );
-    if (!scheduled) {
-      await this.bus.publish(
-        Events.sendRequested,
-        {
-          messageId: message._id,
-          shop: input.shop,
-          conversationId: conversation._id,
-          subscriberId: conversation.subscriberId,
-          to: subscriber.phone,
-          text,
-          mediaUrls,
-          requestedAt: now,
-        },
-        { msgId: `send:${message._id}` },
-      );
-    }
+    if (scheduled) await this.requests.schedule(message, conversation.subscriberId);
+    else await this.requests.send(message, conversation.subscriberId, subscriber.phone);
     await this.announce.execute(input.shop, conversation._id);
     return { message, size };
+  }
+
+  /** A repeated request finishes what the first may not have: asking for the send or the release. */
+  private async askAgain(message: MessageRecord, subscriberId: string): Promise<void> {
+    if (message.status === 'scheduled') return this.requests.schedule(message, subscriberId);
+    if (message.status !== 'queued' || message.providerSid) return;
+    const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
+      shop: message.shop,
+      id: subscriberId,
+    });
+    if (subscriber) await this.requests.send(message, subscriberId, subscriber.phone);
   }
 
   private textOf(input: ReplyInput): string {

@@ -283,6 +283,20 @@ export function apiRouter(deps: ApiDeps) {
     }),
   );
 
+  // A scheduled reply canceled before its release; canceling it again answers the same.
+  router.post(
+    '/v1/messages/:id/cancel',
+    route(async (req, res) => {
+      const { shop, userId } = sessionOf(req);
+      const { message } = await rpc(conversations, conversations.cancelMessage, {
+        shop,
+        id: idParam(req),
+        actor: userId,
+      });
+      res.json(presentMessage(message!));
+    }),
+  );
+
   // The n-th image of an inbound MMS, streamed from Twilio: the shop's own messages only.
   router.get(
     '/v1/messages/:id/media/:n',

@@ -159,6 +159,16 @@ export const ROUTES: RouteSpec[] = [
     errors: [404],
   },
   {
+    method: 'post',
+    path: '/v1/messages/:id/cancel',
+    summary:
+      'Cancel a scheduled reply before its release (it is then never sent); again: the same answer. ' +
+      '409 message_not_scheduled for a message that is not (or no longer) scheduled',
+    auth: true,
+    response: messageBody,
+    errors: [404, 409],
+  },
+  {
     method: 'get',
     path: '/v1/messages/:id/media/:n',
     summary:

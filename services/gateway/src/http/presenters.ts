@@ -27,6 +27,7 @@ export const presentMessage = (m: conversationV1.Message): z.infer<typeof messag
   sentAt: iso(m.sentAt),
   quietHoursOverride: m.quietHoursOverride,
   errorCode: m.errorCode ?? null,
+  sentBy: m.sentBy ?? null,
 });
 
 export const presentSubscriber = (s: subscriberV1.Subscriber): z.infer<typeof subscriberBody> => ({

@@ -104,6 +104,8 @@ export const messageBody = z.object({
   quietHoursOverride: z.boolean(),
   /** Outbound: Twilio's error code when the message failed or was undelivered (21610, 30003…). */
   errorCode: z.number().int().nullable(),
+  /** Outbound: the merchant's staff user (the session token's `sub`) who sent it. */
+  sentBy: z.string().nullable(),
 });
 
 export const conversationBody = z.object({

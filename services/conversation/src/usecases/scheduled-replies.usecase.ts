@@ -1,0 +1,81 @@
+// Scheduled replies after they are stored: released by the scheduler when quiet hours end
+// (re-checked here: still scheduled? subscriber still active? then queued and sent, else
+// canceled, never sent), or canceled by the merchant before that. Both move the message only
+// from `scheduled`, one at a time per message, so a release and a cancel never both win.
+import type { Bus } from '@sms-inbox/bus';
+import { Events, type schedulerV1, type subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { conflict, isAppError, type KeyedMutex, notFound } from '@sms-inbox/platform';
+import { Counter } from 'prom-client';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
+import type { AnnounceChange } from './announce-change.js';
+import type { RequestSend } from './request-send.js';
+
+const releases = new Counter({
+  name: 'sms_inbox_scheduled_replies_total',
+  help: 'Scheduled replies by outcome: released (sent), canceled_opted_out, canceled_by_merchant',
+  labelNames: ['outcome'] as const,
+});
+
+export class ScheduledReplies {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly requests: RequestSend,
+    private readonly announce: AnnounceChange,
+    private readonly bus: Bus,
+    /** Shared with every writer of message statuses in this process. */
+    private readonly locks: KeyedMutex,
+  ) {}
+
+  async release(event: schedulerV1.ReplyReleased): Promise<void> {
+    const outcome = await this.locks.run(event.messageId, async () => {
+      const message = await this.messages.findById(event.shop, event.messageId);
+      if (message?.status !== 'scheduled') return null; // canceled, or released already
+      const conversation = await this.conversations.findById(event.shop, message.conversationId);
+      const subscriber = conversation
+        ? await this.activeSubscriber(event.shop, conversation.subscriberId)
+        : null;
+      if (!conversation || !subscriber) {
+        await this.messages.transition(message._id, 'scheduled', { status: 'canceled' });
+        return 'canceled_opted_out' as const;
+      }
+      await this.messages.transition(message._id, 'scheduled', { status: 'queued' });
+      await this.requests.send(message, subscriber.id, subscriber.phone);
+      return 'released' as const;
+    });
+    if (!outcome) return;
+    releases.inc({ outcome });
+    await this.announce.execute(event.shop, event.conversationId);
+  }
+
+  async cancel(shop: string, id: string): Promise<MessageRecord> {
+    const message = await this.locks.run(id, async () => {
+      const found = await this.messages.findById(shop, id);
+      if (!found) throw notFound('message_not_found', 'no such message');
+      if (found.status === 'canceled') return found;
+      if (found.status !== 'scheduled')
+        throw conflict('message_not_scheduled', `the message is ${found.status}, not scheduled`);
+      if (!(await this.messages.transition(id, 'scheduled', { status: 'canceled' })))
+        throw conflict('message_not_scheduled', 'the message was released meanwhile');
+      releases.inc({ outcome: 'canceled_by_merchant' });
+      return { ...found, status: 'canceled' as const };
+    });
+    // The scheduler drops its job; a release that comes anyway finds the message canceled.
+    await this.bus.publish(Events.replyCanceled, { messageId: id, shop }, { msgId: `cancel:${id}` });
+    await this.announce.execute(shop, message.conversationId);
+    return message;
+  }
+
+  private async activeSubscriber(shop: string, id: string): Promise<subscriberV1.Subscriber | null> {
+    try {
+      const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, { shop, id });
+      return subscriber?.status === 'active' ? subscriber : null;
+    } catch (err) {
+      if (isAppError(err) && err.kind === 'not_found') return null;
+      throw err;
+    }
+  }
+}
