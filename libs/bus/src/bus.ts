@@ -22,7 +22,7 @@ import {
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from '@sms-inbox/platform';
 import { isPermanent, retryDelayOf } from './errors.js';
-import { busMetrics } from './metrics.js';
+import { busMetrics, watchedConsumers } from './metrics.js';
 
 export interface Codec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -215,14 +215,36 @@ class BusImpl implements Bus {
   }
 
   async publish<T>(event: EventType<T>, message: T, options: { msgId: string }) {
-    const h = natsHeaders();
-    propagation.inject(context.active(), h, headerSetter);
-    const ack = await this.js.publish(event.subject, event.codec.encode(message).finish(), {
-      msgID: options.msgId,
-      headers: h,
-    });
-    busMetrics.published.inc({ subject: event.subject, duplicate: String(ack.duplicate) });
-    return { duplicate: ack.duplicate, seq: ack.seq };
+    return this.tracer.startActiveSpan(
+      `publish ${event.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        // Message ids name the cause (a MessageSid, a message id), never a phone number.
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': event.subject,
+          'messaging.message.id': options.msgId,
+        },
+      },
+      async (span) => {
+        try {
+          const h = natsHeaders();
+          propagation.inject(context.active(), h, headerSetter);
+          const ack = await this.js.publish(event.subject, event.codec.encode(message).finish(), {
+            msgID: options.msgId,
+            headers: h,
+          });
+          busMetrics.published.inc({ subject: event.subject, duplicate: String(ack.duplicate) });
+          return { duplicate: ack.duplicate, seq: ack.seq };
+        } catch (err) {
+          span.recordException(err as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   async consume<T>(spec: ConsumerSpec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
@@ -245,6 +267,10 @@ class BusImpl implements Bus {
       await this.jsm.consumers.add(spec.event.stream, config);
     }
     const consumer = await this.js.consumers.get(spec.event.stream, spec.durable);
+    watchedConsumers.set(spec.durable, async () => {
+      const info = await this.jsm.consumers.info(spec.event.stream, spec.durable);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    });
     const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver);
     this.consumers.add(loop);
     await loop.start(consumer);
@@ -266,7 +292,13 @@ class BusImpl implements Bus {
       `process ${spec.event.subject}`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject },
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': msg.subject,
+          'messaging.consumer.group.name': spec.durable,
+          'messaging.message.id': msg.headers?.get('Nats-Msg-Id') ?? '',
+          'messaging.message.delivery_count': msg.info.deliveryCount,
+        },
       },
       parent,
       async (span) => {

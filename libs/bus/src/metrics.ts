@@ -1,5 +1,8 @@
 // Bus metrics on the process's default registry; labels are bounded (subjects, durable names).
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+/** The durable consumers of this process, asked for their backlog when metrics are scraped. */
+export const watchedConsumers = new Map<string, () => Promise<{ pending: number; ackPending: number }>>();
 
 export const busMetrics = {
   published: new Counter({
@@ -16,6 +19,24 @@ export const busMetrics = {
     name: 'sms_inbox_consumer_redelivered_total',
     help: 'Deliveries that were redeliveries',
     labelNames: ['consumer'] as const,
+  }),
+  backlog: new Gauge({
+    name: 'sms_inbox_consumer_pending_messages',
+    help: 'Consumer lag: messages not yet delivered (pending) and delivered but not acked (ack_pending)',
+    labelNames: ['consumer', 'state'] as const,
+    async collect() {
+      await Promise.all(
+        [...watchedConsumers].map(async ([consumer, read]) => {
+          try {
+            const { pending, ackPending } = await read();
+            this.set({ consumer, state: 'pending' }, pending);
+            this.set({ consumer, state: 'ack_pending' }, ackPending);
+          } catch {
+            // The broker is away: the last values stay; readiness reports the outage.
+          }
+        }),
+      );
+    },
   }),
   duration: new Histogram({
     name: 'sms_inbox_consumer_processing_seconds',

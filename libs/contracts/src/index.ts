@@ -4,6 +4,6 @@ export * from './events.js';
 export * as common from './gen/sms_inbox/common/v1/common.js';
 export * as conversationV1 from './gen/sms_inbox/conversation/v1/conversation.js';
 export * as deliveryV1 from './gen/sms_inbox/delivery/v1/events.js';
-export * as schedulerV1 from './gen/sms_inbox/scheduler/v1/events.js';
 export * as ingestionV1 from './gen/sms_inbox/ingestion/v1/events.js';
+export * as schedulerV1 from './gen/sms_inbox/scheduler/v1/events.js';
 export * as subscriberV1 from './gen/sms_inbox/subscriber/v1/subscriber.js';

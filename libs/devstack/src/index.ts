@@ -2,6 +2,7 @@
 // the request signing that Twilio, Shopify and the merchant's admin do.
 export * from './clients.js';
 export * from './observe.js';
+export * from './otlp-receiver.js';
 export * from './processes.js';
 export * from './signing.js';
 export * from './stack.js';

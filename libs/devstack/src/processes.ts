@@ -121,6 +121,9 @@ export interface NatsServer {
   process: ManagedProcess;
   /** Stop (SIGTERM) and start again on the same port and store. */
   restart(): Promise<void>;
+  /** An outage: stopped, data kept, until `up()`. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -155,6 +158,10 @@ export async function startNats(
     restart: async () => {
       await server.process.stop();
       server.process = await launch();
+    },
+    down: () => server.process.stop(),
+    up: async () => {
+      if (!server.process.running) server.process = await launch();
     },
     stop: async () => {
       await server.process.stop();

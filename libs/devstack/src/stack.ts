@@ -136,6 +136,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'INBOUND_RECONCILE_INTERVAL_MS',
     'INBOUND_RECONCILE_LOOKBACK_MS',
     'SCHEDULER_POLL_MS',
+    'OTEL_BSP_SCHEDULE_DELAY',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
     'SCHEDULER_LOCK_LIFETIME_MS',
   ]) {
     const value = userEnv[key];

@@ -378,7 +378,11 @@ describe('checkout opt-in', () => {
     expect(
       (await shopify.send('customers_marketing_consent/update', SHOP, body, { id: 'ev-repeat-1' })).status,
     ).toBe(200);
-    await text(from, 'hi');
+    // The webhook and the text travel separately: text until the subscriber exists.
+    await eventually(async () => {
+      await text(from, 'hi');
+      return (await conversationOf(from)) ? true : undefined;
+    });
     const conversation = await waitConversation(from);
     const history = await dashboard.get(`/v1/subscribers/${conversation.subscriber.id}/consent-history`);
     expect(history.body.items).toHaveLength(1);

@@ -1,5 +1,6 @@
-// gRPC server and client helpers: the standard health service, deadlines on every call, and the
-// one mapping between application errors and gRPC status codes.
+// gRPC server and client helpers: the standard health service, deadlines on every call, the
+// one mapping between application errors and gRPC status codes, W3C trace context carried in
+// metadata (a client span, then a server span under it), and per-method duration histograms.
 import {
   type Client,
   credentials,
@@ -12,8 +13,43 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError, ErrorKind, isAppError, type Logger } from '@sms-inbox/platform';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { Histogram } from 'prom-client';
+
+const tracer = trace.getTracer('@sms-inbox/grpc');
+const buckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const serverDuration = new Histogram({
+  name: 'sms_inbox_grpc_server_duration_seconds',
+  help: 'gRPC calls served, by method and status code',
+  labelNames: ['method', 'code'] as const,
+  buckets,
+});
+const clientDuration = new Histogram({
+  name: 'sms_inbox_grpc_client_duration_seconds',
+  help: 'gRPC calls made, by method and status code',
+  labelNames: ['method', 'code'] as const,
+  buckets,
+});
+
+const metadataSetter = {
+  set: (carrier: Metadata, key: string, value: string) => carrier.set(key, value),
+};
+const metadataGetter = {
+  get: (carrier: Metadata, key: string) => {
+    const value = carrier.get(key)[0];
+    return typeof value === 'string' ? value : undefined;
+  },
+  keys: (carrier: Metadata) => Object.keys(carrier.getMap()),
+};
+
+/** "/pkg.Service/Method" → span name and the method label. */
+const rpcName = (path: string) => path.replace(/^\//, '');
+const rpcAttributes = (path: string) => {
+  const [service, method] = rpcName(path).split('/');
+  return { 'rpc.system': 'grpc', 'rpc.service': service ?? '', 'rpc.method': method ?? '' };
+};
 
 const kindToStatus: Record<ErrorKind, status> = {
   invalid: status.INVALID_ARGUMENT,
@@ -90,10 +126,33 @@ export function unary<Req, Res>(
   logger: Logger,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request, call.metadata).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(toServiceError(err, logger)),
+    const path = call.getPath();
+    const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
+    const span = tracer.startSpan(
+      rpcName(path),
+      { kind: SpanKind.SERVER, attributes: rpcAttributes(path) },
+      parent,
     );
+    const done = serverDuration.startTimer({ method: rpcName(path) });
+    context
+      .with(trace.setSpan(parent, span), () => fn(call.request, call.metadata))
+      .then(
+        (response) => {
+          done({ code: 'OK' });
+          span.end();
+          callback(null, response);
+        },
+        (err: unknown) => {
+          const serviceError = toServiceError(err, logger);
+          const code = status[serviceError.code ?? status.INTERNAL] ?? 'UNKNOWN';
+          done({ code });
+          span.setAttribute('rpc.grpc.status_code', serviceError.code ?? status.INTERNAL);
+          if (serviceError.code === status.INTERNAL || serviceError.code === status.UNAVAILABLE)
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          callback(serviceError);
+        },
+      );
   };
 }
 
@@ -149,13 +208,32 @@ export function call<Req, Res>(
   request: Req,
   timeoutMs = 5_000,
 ): Promise<Res> {
+  const path = (method as { path?: string }).path ?? `/unknown/${method.name}`;
+  const span = tracer.startSpan(rpcName(path), { kind: SpanKind.CLIENT, attributes: rpcAttributes(path) });
+  const metadata = new Metadata();
+  propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
+  const done = clientDuration.startTimer({ method: rpcName(path) });
   return new Promise<Res>((resolve, reject) => {
     method.call(
       client,
       request,
-      new Metadata(),
+      metadata,
       { deadline: new Date(Date.now() + timeoutMs) },
-      (err, response) => (err ? reject(fromServiceError(err)) : resolve(response)),
+      (err, response) => {
+        done({ code: err ? (status[err.code] ?? 'UNKNOWN') : 'OK' });
+        if (err) {
+          span.setAttribute('rpc.grpc.status_code', err.code);
+          if (
+            err.code === status.UNAVAILABLE ||
+            err.code === status.DEADLINE_EXCEEDED ||
+            err.code === status.INTERNAL
+          )
+            span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+        if (err) reject(fromServiceError(err));
+        else resolve(response);
+      },
     );
   });
 }

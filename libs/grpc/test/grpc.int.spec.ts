@@ -10,6 +10,7 @@ import {
 import { conversationV1 } from '@sms-inbox/contracts';
 import { conflict, createLogger, invalid, notFound } from '@sms-inbox/platform';
 import { service as healthService } from 'grpc-health-check';
+import { register } from 'prom-client';
 import { call, createClient, type RunningGrpcServer, startGrpcServer, unary } from '../src/index.js';
 
 const logger = createLogger('grpc-test', 'silent');
@@ -33,6 +34,8 @@ beforeAll(async () => {
     setStatus: unary(async () => ({ conversation: undefined }), logger),
     listStatusChanges: unary(async () => ({ changes: [] }), logger),
     createReply: unary(async () => ({ message: undefined, encoding: 'GSM-7', segments: 1 }), logger),
+    getMessage: unary(async () => ({ message: undefined }), logger),
+    cancelMessage: unary(async () => ({ message: undefined }), logger),
   };
   server = await startGrpcServer({
     port: 0,
@@ -124,4 +127,21 @@ it('answers the standard health check for the server and each service', async ()
   await expect(check('sms_inbox.conversation.v1.ConversationService')).resolves.toBe('SERVING');
   await expect(check('no.such.Service')).rejects.toMatchObject({ code: status.NOT_FOUND });
   health.close();
+});
+
+it('measures each method on both sides, by status code', async () => {
+  await call(client, client.getInboxSummary, { shop: 'metrics.myshopify.com' });
+  await call(client, client.getInboxSummary, { shop: 'missing.myshopify.com' }).catch(() => undefined);
+  const metrics = await register.metrics();
+  const method = 'sms_inbox.conversation.v1.ConversationService/GetInboxSummary';
+  for (const side of ['server', 'client']) {
+    expect(metrics).toMatch(
+      new RegExp(`sms_inbox_grpc_${side}_duration_seconds_count\\{method="${method}",code="OK"\\} [1-9]`),
+    );
+    expect(metrics).toMatch(
+      new RegExp(
+        `sms_inbox_grpc_${side}_duration_seconds_count\\{method="${method}",code="NOT_FOUND"\\} [1-9]`,
+      ),
+    );
+  }
 });

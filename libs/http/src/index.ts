@@ -1,6 +1,8 @@
 // The express app factory every service uses: /healthz, /readyz, /metrics, request metrics,
-// and the one mapper from errors to the API's error body.
+// a server span per request (continuing the caller's W3C trace context), and the one mapper
+// from errors to the API's error body.
 import type { Server } from 'node:http';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError, httpStatusOf, isAppError, type Logger } from '@sms-inbox/platform';
 import express, {
   type ErrorRequestHandler,
@@ -15,6 +17,9 @@ export type { Express, NextFunction, Request, Response };
 export { express };
 
 let defaultMetricsStarted = false;
+const tracer = trace.getTracer('@sms-inbox/http');
+/** Probes and scrapes: measured, not traced. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 const httpErrors = new Counter({
   name: 'sms_inbox_http_errors_total',
@@ -50,12 +55,32 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', false);
   app.use((req, res, next) => {
     const end = httpDuration.startTimer();
+    const traced = !UNTRACED.has(req.path);
+    const parent = traced ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+    // Named by method until the route is known; no URL, query or body (they can hold phones).
+    const span = traced
+      ? tracer.startSpan(
+          req.method,
+          { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+          parent,
+        )
+      : undefined;
     res.on('finish', () => {
       // The matched route pattern keeps label values bounded; unmatched paths share one label.
       const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
+      if (!span) return;
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
     });
-    next();
+    if (!span) return next();
+    const active = trace.setSpan(parent, span);
+    // Body parsing resumes on the request's own events: keep them in the request's context.
+    context.bind(active, req);
+    context.bind(active, res);
+    context.with(active, next);
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -22,6 +22,8 @@ export async function runProcess<C extends ProcessConfig>(
   name: string,
   loadConfig: () => Readonly<C>,
   start: (config: Readonly<C>) => Promise<Running>,
+  /** Last step after the service stopped (flushing telemetry). */
+  onExit: () => Promise<void> = async () => {},
 ): Promise<void> {
   let running: Running;
   let logger: Logger;
@@ -53,6 +55,7 @@ export async function runProcess<C extends ProcessConfig>(
     try {
       await running.stop();
       logger.info('stopped');
+      await onExit().catch((err) => logger.warn({ err }, 'telemetry did not flush'));
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'error while stopping');

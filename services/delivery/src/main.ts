@@ -1,5 +1,14 @@
-import { runProcess } from '@sms-inbox/platform';
-import { loadDeliveryConfig } from './config.js';
-import { startDelivery } from './service.js';
+// Tracing starts before anything it instruments is loaded; then the service runs.
+import { startTelemetry } from '@sms-inbox/telemetry';
 
-await runProcess('delivery', () => loadDeliveryConfig(), startDelivery);
+const telemetry = startTelemetry('delivery');
+const { runProcess } = await import('@sms-inbox/platform');
+const { loadDeliveryConfig } = await import('./config.js');
+const { startDelivery } = await import('./service.js');
+
+await runProcess(
+  'delivery',
+  () => loadDeliveryConfig(),
+  startDelivery,
+  () => telemetry.shutdown(),
+);

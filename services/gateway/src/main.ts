@@ -1,5 +1,14 @@
-import { runProcess } from '@sms-inbox/platform';
-import { loadGatewayConfig } from './config.js';
-import { startGateway } from './service.js';
+// Tracing starts before anything it instruments is loaded; then the service runs.
+import { startTelemetry } from '@sms-inbox/telemetry';
 
-await runProcess('gateway', () => loadGatewayConfig(), startGateway);
+const telemetry = startTelemetry('gateway');
+const { runProcess } = await import('@sms-inbox/platform');
+const { loadGatewayConfig } = await import('./config.js');
+const { startGateway } = await import('./service.js');
+
+await runProcess(
+  'gateway',
+  () => loadGatewayConfig(),
+  startGateway,
+  () => telemetry.shutdown(),
+);

@@ -1,5 +1,14 @@
-import { runProcess } from '@sms-inbox/platform';
-import { loadSchedulerConfig } from './config.js';
-import { startScheduler } from './service.js';
+// Tracing starts before anything it instruments is loaded; then the service runs.
+import { startTelemetry } from '@sms-inbox/telemetry';
 
-await runProcess('scheduler', () => loadSchedulerConfig(), startScheduler);
+const telemetry = startTelemetry('scheduler');
+const { runProcess } = await import('@sms-inbox/platform');
+const { loadSchedulerConfig } = await import('./config.js');
+const { startScheduler } = await import('./service.js');
+
+await runProcess(
+  'scheduler',
+  () => loadSchedulerConfig(),
+  startScheduler,
+  () => telemetry.shutdown(),
+);

@@ -1,5 +1,14 @@
-import { runProcess } from '@sms-inbox/platform';
-import { loadSubscriberConfig } from './config.js';
-import { startSubscriber } from './service.js';
+// Tracing starts before anything it instruments is loaded; then the service runs.
+import { startTelemetry } from '@sms-inbox/telemetry';
 
-await runProcess('subscriber', () => loadSubscriberConfig(), startSubscriber);
+const telemetry = startTelemetry('subscriber');
+const { runProcess } = await import('@sms-inbox/platform');
+const { loadSubscriberConfig } = await import('./config.js');
+const { startSubscriber } = await import('./service.js');
+
+await runProcess(
+  'subscriber',
+  () => loadSubscriberConfig(),
+  startSubscriber,
+  () => telemetry.shutdown(),
+);

@@ -2,8 +2,15 @@
 // moves a `delivered` message back), with the provider's id, the send time and error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
 import type { KeyedMutex } from '@sms-inbox/platform';
+import { Counter } from 'prom-client';
 import type { MessageRecord, MessageRepository, MessageStatus } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
+
+const finals = new Counter({
+  name: 'sms_inbox_deliveries_total',
+  help: 'Outbound messages reaching a final status (delivered, undelivered, failed, canceled), by provider error code',
+  labelNames: ['status', 'code'] as const,
+});
 
 const RANK: Record<MessageStatus, number> = {
   received: 0,
@@ -36,6 +43,7 @@ export class ApplyDeliveryStatus {
       if (status === 'sent' || (status === 'delivered' && !message.sentAt))
         fields.sentAt = event.at ?? new Date();
       await this.messages.setDelivery(message._id, fields);
+      if (RANK[status] === 4) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
       return true;
     });
     if (changed) await this.announce.execute(event.shop, event.conversationId);

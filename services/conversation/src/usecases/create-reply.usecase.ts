@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { AppError, conflict, invalid, notFound } from '@sms-inbox/platform';
+import { Counter } from 'prom-client';
 import { withDiscount } from '../domain/discount.js';
 import { type SmsSize, smsSize } from '../domain/sms-encoding.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
@@ -30,6 +31,16 @@ export interface ReplyInput {
   idempotencyKey: string;
   actor: string;
 }
+
+const replies = new Counter({
+  name: 'sms_inbox_replies_total',
+  help: 'Replies accepted, by send mode asked (auto, now, scheduled) and what happened (sent, scheduled)',
+  labelNames: ['send', 'outcome'] as const,
+});
+const overrides = new Counter({
+  name: 'sms_inbox_quiet_hours_overrides_total',
+  help: 'Replies sent during quiet hours because the merchant chose "Send Reply Now"',
+});
 
 const MAX_TEXT = 1600;
 const IMAGE_EXTENSION = /\.(jpe?g|png|gif)(\?.*)?$/i;
@@ -127,6 +138,8 @@ export class CreateReply {
         actor: `user:${input.actor}`,
       },
     );
+    replies.inc({ send, outcome: scheduled ? 'scheduled' : 'sent' });
+    if (message.quietHoursOverride) overrides.inc();
     if (scheduled) await this.requests.schedule(message, conversation.subscriberId);
     else await this.requests.send(message, conversation.subscriberId, subscriber.phone);
     await this.announce.execute(input.shop, conversation._id);

@@ -22,6 +22,8 @@ export interface OutboundRecord {
   errorCode: number | null;
   /** The last attempt may have reached Twilio (5xx): ask Twilio before the next one. */
   uncertain: boolean;
+  /** "<trace id>-<span id>" of the accepted provider call, which status callbacks link to. */
+  sendTrace?: string | null;
   attempts: number;
   calledAt: Date | null;
   updatedAt: Date;
@@ -40,6 +42,7 @@ const outboundSchema = new Schema<OutboundRecord>(
     errorCode: { type: Number, default: null },
     attempts: { type: Number, default: 0 },
     uncertain: { type: Boolean, default: false },
+    sendTrace: { type: String, default: null },
     calledAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
   },

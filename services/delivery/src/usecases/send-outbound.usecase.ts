@@ -13,6 +13,8 @@
 // per sending number. 429, 5xx and network errors come back with exponential backoff and jitter
 // up to SEND_MAX_ATTEMPTS, then fail; 21610 (unsubscribed at the carrier) fails the message and
 // opts the subscriber out through the subscriber service; any other 4xx fails with its code.
+
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Bus, type Delivery, RetryAfter } from '@sms-inbox/bus';
 import { Events, type subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
@@ -27,6 +29,8 @@ const deliveries = new Counter({
   help: 'Outbound send outcomes (accepted, failed, canceled, retry, reconciled) by kind and provider error code',
   labelNames: ['kind', 'outcome', 'code'] as const,
 });
+
+const tracer = trace.getTracer('@sms-inbox/delivery');
 
 /** Who may receive a text: replies and confirmations need an active subscriber. */
 export type Audience = 'active' | 'opted_out' | 'anyone';
@@ -101,15 +105,33 @@ export class SendOutbound {
       if (!claimed) return; // another delivery of the same request got there first
     }
 
-    const result = await this.provider.send({
-      to: request.to,
-      from,
-      body: request.body,
-      mediaUrls: request.mediaUrls,
-      statusCallback: this.options.statusCallback,
-    });
+    const result = await tracer.startActiveSpan(
+      'twilio messages.create',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'sms_inbox.message_id': request.id, 'sms_inbox.shop': request.shop },
+      },
+      async (span) => {
+        try {
+          const answer = await this.provider.send({
+            to: request.to,
+            from,
+            body: request.body,
+            mediaUrls: request.mediaUrls,
+            statusCallback: this.options.statusCallback,
+          });
+          span.setAttribute('sms_inbox.send_outcome', answer.outcome);
+          if (answer.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });
+          // The status callbacks arrive in traces of their own; they link back to this call.
+          const { traceId, spanId } = span.spanContext();
+          return { ...answer, sendTrace: `${traceId}-${spanId}` };
+        } finally {
+          span.end();
+        }
+      },
+    );
     if (result.outcome === 'accepted') {
-      await this.accept(request.id, result.providerSid);
+      await this.accept(request.id, result.providerSid, result.sendTrace);
       deliveries.inc({ kind: request.kind, outcome: 'accepted', code: '' });
     } else if (result.outcome === 'unknown') {
       // Left as `calling`: the next delivery asks Twilio once the call cannot be in flight.
@@ -167,9 +189,15 @@ export class SendOutbound {
     return null;
   }
 
-  private async accept(id: string, providerSid: string): Promise<void> {
+  private async accept(id: string, providerSid: string, sendTrace: string | null = null): Promise<void> {
     await this.ledger.linkProviderSid(providerSid, id);
-    await this.ledger.update(id, { state: 'accepted', providerSid, errorCode: null, uncertain: false });
+    await this.ledger.update(id, {
+      state: 'accepted',
+      providerSid,
+      errorCode: null,
+      uncertain: false,
+      sendTrace,
+    });
   }
 
   private async mayReceive(request: OutboundRequest): Promise<boolean> {

@@ -1,0 +1,56 @@
+// The telemetry bootstrap, the one global every service has: the OpenTelemetry SDK for Node
+// (a tracer provider with W3C trace-context propagation over AsyncLocalStorage), spans exported
+// over OTLP/HTTP when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set,
+// and the MongoDB driver instrumented. Started by each `main.ts` before anything it instruments
+// is imported. HTTP, gRPC and NATS spans come from our own libs (express and grpc-js are
+// imported as ES modules, which the require-hook instrumentations cannot see). Spans carry
+// shop and message ids, never phone numbers or texts: database statements are not recorded.
+import { trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+export interface Telemetry {
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+let started: Telemetry | undefined;
+
+/** Starts tracing for the service `name` (e.g. "delivery"); a second call returns the first. */
+export function startTelemetry(name: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+  if (started) return started;
+  const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const spanProcessors: SpanProcessor[] =
+    exporting && env.OTEL_SDK_DISABLED !== 'true' ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
+  const provider = new NodeTracerProvider({
+    // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (read by the default resource) win.
+    resource: defaultResource()
+      .merge(
+        resourceFromAttributes({
+          'service.name': `sms-inbox-${name}`,
+          'service.namespace': 'sms-inbox',
+          'service.version': env.SERVICE_VERSION ?? '0.1.0',
+        }),
+      )
+      .merge(detectResources({ detectors: [envDetector] })),
+    spanProcessors,
+  });
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [new MongoDBInstrumentation({ enhancedDatabaseReporting: false })],
+  });
+  started = { shutdown: () => provider.shutdown() };
+  return started;
+}
+
+export { trace };
