@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the project needs into the git-ignored .tools/ folder when they are missing:
-# FerretDB (the MongoDB-wire server) built from its Go module, and checks nats-server.
+# FerretDB (the MongoDB-wire server) built from its Go module, nats-server, and promtool (from
+# Debian's prometheus package) for the alert-rule tests.
 # Safe to run again: what is already there is kept.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,5 +41,18 @@ ensure_nats() {
   GOBIN="$tools" go install github.com/nats-io/nats-server/v2@v2.10.29
 }
 
+ensure_promtool() {
+  if command -v promtool >/dev/null; then
+    return
+  fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null || { say "promtool is missing: install Prometheus's promtool"; exit 1; }
+  say "installing promtool (Debian's prometheus package)..."
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 ensure_ferretdb
 ensure_nats
+ensure_promtool

@@ -11,7 +11,7 @@ import express, {
   type Request,
   type Response,
 } from 'express';
-import { Counter, collectDefaultMetrics, Histogram, register } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, register } from 'prom-client';
 
 export type { Express, NextFunction, Request, Response };
 export { express };
@@ -32,6 +32,26 @@ const httpDuration = new Histogram({
   help: 'HTTP requests by route, method and status',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+/** The checks /readyz runs, also run at each scrape so alerts see an unready service. */
+let readinessChecks: ReadinessCheck[] = [];
+const runChecks = () =>
+  Promise.all(
+    readinessChecks.map(async (r) => {
+      try {
+        return [r.name, await r.check()] as const;
+      } catch {
+        return [r.name, false] as const;
+      }
+    }),
+  );
+new Gauge({
+  name: 'sms_inbox_ready',
+  help: '1 when every readiness check passes (broker, database, backing services), else 0',
+  async collect() {
+    this.set((await runChecks()).every(([, ok]) => ok) ? 1 : 0);
+  },
 });
 
 export interface ReadinessCheck {
@@ -85,16 +105,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  readinessChecks = options.readiness;
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      options.readiness.map(async (r) => {
-        try {
-          return [r.name, await r.check()] as const;
-        } catch {
-          return [r.name, false] as const;
-        }
-      }),
-    );
+    const results = await runChecks();
     const ready = results.every(([, ok]) => ok);
     res
       .status(ready ? 200 : 503)
