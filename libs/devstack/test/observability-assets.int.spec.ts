@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../src/index.js';
 
-const dir = join(repoRoot, 'deploy/observability');
+const dir = join(repoRoot, 'charts/sms-inbox/files');
 const promtool = (...args: string[]) =>
   execFileSync('promtool', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
 
