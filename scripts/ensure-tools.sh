@@ -9,6 +9,7 @@ tools="$root/.tools/bin"
 mkdir -p "$tools"
 
 FERRETDB_VERSION="v1.24.2"
+HELM_VERSION="v3.22.0"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -41,6 +42,15 @@ ensure_nats() {
   GOBIN="$tools" go install github.com/nats-io/nats-server/v2@v2.10.29
 }
 
+ensure_helm() {
+  if [ -x "$tools/helm" ] && "$tools/helm" version --short 2>/dev/null | grep -q "${HELM_VERSION%.*}"; then
+    return
+  fi
+  command -v go >/dev/null || { say "Go is needed to build helm"; exit 1; }
+  say "building helm ${HELM_VERSION} from the Go module proxy (first time only)..."
+  GOBIN="$tools" go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+}
+
 ensure_promtool() {
   if command -v promtool >/dev/null; then
     return
@@ -55,4 +65,5 @@ ensure_promtool() {
 
 ensure_ferretdb
 ensure_nats
+ensure_helm
 ensure_promtool

@@ -25,9 +25,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* <registry>/<prefix>-<service>:<tag>, or the service's own `image` (skaffold sets it). */}}
 {{- define "sms-inbox.image" -}}
 {{- $i := .root.Values.image -}}
-{{- printf "%s/%s-%s:%s" $i.registry $i.repositoryPrefix .component $i.tag -}}
+{{- $own := (index .root.Values.services .component).image -}}
+{{- $own | default (printf "%s/%s-%s:%s" $i.registry $i.repositoryPrefix .component $i.tag) -}}
 {{- end -}}
 
 {{- define "sms-inbox.secretName" -}}

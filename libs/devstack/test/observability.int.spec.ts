@@ -44,7 +44,19 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
   return total;
 }
 
-/** The trace holding a span that matches, once its spans from `services` have arrived. */
+/** Whether every span but one root has its parent among the spans. */
+const isConnected = (spans: ReceivedSpan[]) => {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return (
+    spans.filter((s) => !s.parentSpanId).length === 1 &&
+    spans.every((s) => !s.parentSpanId || ids.has(s.parentSpanId))
+  );
+};
+
+/**
+ * The trace holding a span that matches, once its spans from `services` have arrived and it is
+ * whole (spans are exported in batches as they end: a parent can arrive after its children).
+ */
 async function traceWith(match: (s: ReceivedSpan) => boolean, services: string[]): Promise<ReceivedSpan[]> {
   return eventually(
     async () => {
@@ -52,7 +64,7 @@ async function traceWith(match: (s: ReceivedSpan) => boolean, services: string[]
       if (!root) return undefined;
       const spans = receiver.trace(root.traceId);
       const seen = new Set(spans.map((s) => s.service));
-      return services.every((s) => seen.has(`sms-inbox-${s}`)) ? spans : undefined;
+      return services.every((s) => seen.has(`sms-inbox-${s}`)) && isConnected(spans) ? spans : undefined;
     },
     20_000,
     `a trace across ${services.join(', ')}`,
