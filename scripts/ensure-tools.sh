@@ -2,7 +2,7 @@
 # Installs the tools the project needs into the git-ignored .tools/ folder when they are missing:
 # FerretDB (the MongoDB-wire server) built from its Go module, nats-server, and promtool (from
 # Debian's prometheus package) for the alert-rule tests.
-# Safe to run again: what is already there is kept.
+# Safe to run again: what is already there is kept. `runtime`: only what the stack runs on.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools/bin"
@@ -65,5 +65,8 @@ ensure_promtool() {
 
 ensure_ferretdb
 ensure_nats
-ensure_helm
-ensure_promtool
+# `ensure-tools.sh runtime` (npm start) stops here; the tests also need helm and promtool.
+if [ "${1:-all}" != "runtime" ]; then
+  ensure_helm
+  ensure_promtool
+fi

@@ -10,6 +10,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "[start] installing npm packages (npm ci)..." >&2
   npm ci --no-audit --no-fund
 fi
-bash scripts/ensure-tools.sh
+bash scripts/ensure-tools.sh runtime
 npm run --silent codegen
 exec node --conditions=development --import tsx deploy/local/stack.ts
