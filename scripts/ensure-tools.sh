@@ -14,7 +14,8 @@ HELM_VERSION="v3.22.0"
 say() { printf '[tools] %s\n' "$*" >&2; }
 
 ensure_ferretdb() {
-  if [ -x "$tools/ferretdb" ] && "$tools/ferretdb" --version 2>/dev/null | grep -q "${FERRETDB_VERSION}"; then
+  # (Output captured first: `… | grep -q` would end the pipe early and fail it under pipefail.)
+  if [ -x "$tools/ferretdb" ] && [[ "$("$tools/ferretdb" --version 2>/dev/null || true)" == *"${FERRETDB_VERSION}"* ]]; then
     return
   fi
   command -v go >/dev/null || { say "Go is needed to build FerretDB (go.dev/doc/install)"; exit 1; }
@@ -43,7 +44,7 @@ ensure_nats() {
 }
 
 ensure_helm() {
-  if [ -x "$tools/helm" ] && "$tools/helm" version --short 2>/dev/null | grep -q "${HELM_VERSION%.*}"; then
+  if [ -x "$tools/helm" ] && [[ "$("$tools/helm" version --short 2>/dev/null || true)" == *"${HELM_VERSION%.*}"* ]]; then
     return
   fi
   command -v go >/dev/null || { say "Go is needed to build helm"; exit 1; }
