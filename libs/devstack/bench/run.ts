@@ -1,0 +1,411 @@
+// The benchmark target (`npx nx run @sms-inbox/devstack:bench`, or `nx run-many -t bench`): the
+// whole stack on this machine (six services, NATS, FerretDB on SQLite), load from autocannon,
+// figures written to docs/benchmarks/results.json, SVG plots beside it, and the tables of
+// docs/benchmarks.md between its result markers. Sizes come from BENCH_* variables (below).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import {
+  DashboardClient,
+  eventually,
+  repoRoot,
+  type Stack,
+  startStack,
+  tempDir,
+  twilioSignature,
+} from '../src/index.js';
+import { measureFloor } from './floor.js';
+import { lineChart } from './svg.js';
+
+const list = (v: string | undefined, d: string) =>
+  (v ?? d)
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+const RATES = list(process.env.BENCH_RATES, '100,300,500,1000');
+const REPLY_RATES = list(process.env.BENCH_REPLY_RATES, '50,100,200');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 10);
+const DRAIN_MS = Number(process.env.BENCH_DRAIN_MS ?? 120_000);
+
+const SHOP = 'bench.myshopify.com';
+const NUMBER = '+14155550000';
+const SERVICES = ['gateway', 'ingestion', 'subscriber', 'conversation', 'delivery', 'scheduler'] as const;
+const out = join(repoRoot, 'docs/benchmarks');
+const phoneOf = (i: number) => `+1415666${String(i).padStart(4, '0')}`;
+
+export const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const summary = (values: number[]) => ({
+  p50: percentile(values, 50),
+  p95: percentile(values, 95),
+  p99: percentile(values, 99),
+  max: values.length ? Math.max(...values) : Number.NaN,
+});
+
+interface RssSample {
+  t: number;
+  service: string;
+  mb: number;
+}
+
+function rssOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const started = Date.now();
+  const stack: Stack = await startStack({
+    dir: tempDir('bench'),
+    logLevel: 'warn',
+    env: { SEND_RATE_PER_NUMBER: '1000', RATE_LIMIT_PER_MINUTE: '1000000' },
+  });
+  const mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
+  const rss: RssSample[] = [];
+  const sampler = setInterval(() => {
+    for (const s of SERVICES)
+      rss.push({ t: (Date.now() - started) / 1000, service: s, mb: rssOf(stack.services.get(s)?.pid) });
+  }, 1_000);
+  const results: Record<string, unknown> = {
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    versions: {
+      ferretdb: execFileSync(join(repoRoot, '.tools/bin/ferretdb'), ['--version'], {
+        encoding: 'utf8',
+      }).split('\n')[0],
+      natsServer: execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim(),
+    },
+    config: { RATES, REPLY_RATES, SECONDS, SUBSCRIBERS, SOAK_SECONDS, SOAK_RATE },
+  };
+  try {
+    const dashboard = await DashboardClient.forShop(stack, SHOP, 'bench');
+    await dashboard.request('PUT', '/v1/shop', {
+      phoneNumber: NUMBER,
+      keywords: ['JOIN'],
+      timezone: 'Pacific/Kiritimati',
+    });
+    const messagesCol = mongo.db('sms_inbox_conversation').collection('messages');
+
+    const webhook = (from: string, body: string) => {
+      const path = '/webhooks/twilio/messages';
+      const params: Record<string, string> = {
+        MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(16, '0')}${Date.now().toString(16).padStart(16, '0')}`,
+        AccountSid: stack.env.TWILIO_ACCOUNT_SID!,
+        From: from,
+        To: NUMBER,
+        Body: body,
+      };
+      return {
+        body: new URLSearchParams(params).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(
+            stack.env.TWILIO_AUTH_TOKEN!,
+            `${stack.env.PUBLIC_BASE_URL}${path}`,
+            params,
+          ),
+        },
+      };
+    };
+
+    // Subscribers with open conversations, to spread load over ordering keys as real traffic does.
+    console.log(`[bench] ${SUBSCRIBERS} subscribers...`);
+    for (let i = 0; i < SUBSCRIBERS; i += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, SUBSCRIBERS - i) }, async (_, k) => {
+          for (const text of ['JOIN', 'hello']) {
+            const w = webhook(phoneOf(i + k), text);
+            await fetch(`${stack.ingestionUrl}/webhooks/twilio/messages`, { method: 'POST', ...w });
+          }
+        }),
+      );
+    }
+    const conversations = await eventually(async () => {
+      const all = await dashboard.all('/v1/conversations?limit=100');
+      return all.length >= SUBSCRIBERS ? all : undefined;
+    }, 300_000);
+
+    // 1. Inbound: signed webhooks at fixed rates → time until the message is in its conversation.
+    const inbound: unknown[] = [];
+    const inboundRun = async (rate: number, seconds: number) => {
+      const run = `in${rate}x${Date.now()}`;
+      const sentAt = new Map<number, number>();
+      let seq = 0;
+      const result = await autocannon({
+        url: `${stack.ingestionUrl}/webhooks/twilio/messages`,
+        method: 'POST',
+        overallRate: rate,
+        duration: seconds,
+        connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
+        requests: [
+          {
+            setupRequest: (req) => {
+              seq++;
+              const w = webhook(phoneOf(seq % SUBSCRIBERS), `bench ${run} ${seq}`);
+              sentAt.set(seq, Date.now());
+              return { ...req, ...w };
+            },
+          },
+        ],
+      });
+      const accepted = result['2xx'];
+      const docs = await (async () => {
+        const deadline = Date.now() + DRAIN_MS;
+        let found: Array<{ text: string; recordedAt: Date }> = [];
+        let last = -1;
+        while (Date.now() < deadline) {
+          found = (await messagesCol
+            .find(
+              { shop: SHOP, text: { $regex: `^bench ${run} ` } },
+              { projection: { text: 1, recordedAt: 1 } },
+            )
+            .toArray()) as never;
+          if (found.length >= accepted) break;
+          if (found.length === last) await new Promise((r) => setTimeout(r, 2_000));
+          last = found.length;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        return found;
+      })();
+      const latencies = docs.map(
+        (d) => new Date(d.recordedAt).getTime() - (sentAt.get(Number(d.text.split(' ')[2])) ?? 0),
+      );
+      const first = Math.min(...sentAt.values());
+      const lastRecorded = Math.max(...docs.map((d) => new Date(d.recordedAt).getTime()));
+      return {
+        rate,
+        seconds,
+        sent: seq,
+        accepted,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        inInbox: docs.length,
+        throughputPerSecond: Math.round((docs.length / ((lastRecorded - first) / 1000)) * 10) / 10,
+        webhookLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        toInboxMs: summary(latencies),
+      };
+    };
+    for (const rate of RATES) {
+      console.log(`[bench] inbound at ${rate}/s for ${SECONDS}s...`);
+      inbound.push(await inboundRun(rate, SECONDS));
+      console.log(JSON.stringify(inbound.at(-1)));
+    }
+    results.inbound = inbound;
+
+    // 5. The floor for 1: the same hops by the cheapest code in one process, at the same rates.
+    const floor: unknown[] = [];
+    for (const rate of RATES) {
+      console.log(`[bench] floor at ${rate}/s...`);
+      floor.push(await measureFloor({ natsUrl: stack.env.NATS_URL!, mongo, rate, seconds: SECONDS }));
+      console.log(JSON.stringify(floor.at(-1)));
+    }
+    results.floor = floor;
+
+    // 2. Replies: gateway reply → the provider call at the Twilio simulator.
+    const replies: unknown[] = [];
+    for (const rate of REPLY_RATES) {
+      console.log(`[bench] replies at ${rate}/s for ${SECONDS}s...`);
+      const run = `re${rate}x${Date.now()}`;
+      const sentAt = new Map<number, number>();
+      let seq = 0;
+      const result = await autocannon({
+        url: `${stack.gatewayUrl}/v1/conversations/x/replies`,
+        method: 'POST',
+        overallRate: rate,
+        duration: SECONDS,
+        connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
+        requests: [
+          {
+            setupRequest: (req) => {
+              seq++;
+              const c = conversations[seq % conversations.length];
+              sentAt.set(seq, Date.now());
+              return {
+                ...req,
+                path: `/v1/conversations/${c.id}/replies`,
+                headers: {
+                  authorization: `Bearer ${dashboard.token}`,
+                  'content-type': 'application/json',
+                  'idempotency-key': `${run}-${seq}`,
+                },
+                body: JSON.stringify({ text: `reply ${run} ${seq}`, send: 'now' }),
+              };
+            },
+          },
+        ],
+      });
+      const deadline = Date.now() + DRAIN_MS;
+      const sent = () => stack.twilio!.messages.filter((m) => m.body.startsWith(`reply ${run} `));
+      while (Date.now() < deadline && sent().length < result['2xx'])
+        await new Promise((r) => setTimeout(r, 1_000));
+      const calls = sent();
+      const latencies = calls.map(
+        (m) => m.dateCreated.getTime() - (sentAt.get(Number(m.body.split(' ')[2])) ?? 0),
+      );
+      const first = Math.min(...sentAt.values());
+      const last = Math.max(...calls.map((m) => m.dateCreated.getTime()));
+      replies.push({
+        rate,
+        seconds: SECONDS,
+        sent: seq,
+        accepted: result['2xx'],
+        non2xx: result.non2xx,
+        providerCalls: calls.length,
+        throughputPerSecond: Math.round((calls.length / ((last - first) / 1000)) * 10) / 10,
+        apiLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        toProviderMs: summary(latencies),
+      });
+      console.log(JSON.stringify(replies.at(-1)));
+    }
+    results.replies = replies;
+
+    // 6. Memory: each service's RSS during the runs, then over a soak at a steady rate.
+    const peak = Object.fromEntries(
+      SERVICES.map((s) => [s, Math.round(Math.max(...rss.filter((r) => r.service === s).map((r) => r.mb)))]),
+    );
+    const soakStart = (Date.now() - started) / 1000;
+    if (SOAK_SECONDS > 0) {
+      console.log(`[bench] soak at ${SOAK_RATE}/s for ${SOAK_SECONDS}s...`);
+      results.soak = { ...(await inboundRun(SOAK_RATE, SOAK_SECONDS)) };
+    }
+    const soakSamples = rss.filter((r) => r.t >= soakStart);
+    const at = (s: string, which: 'first' | 'last') => {
+      const own = soakSamples.filter((r) => r.service === s);
+      const window = which === 'first' ? own.slice(10, 40) : own.slice(-30);
+      return Math.round(window.reduce((a, r) => a + r.mb, 0) / Math.max(1, window.length));
+    };
+    results.memory = {
+      peakDuringRunsMB: peak,
+      soak: Object.fromEntries(SERVICES.map((s) => [s, { startMB: at(s, 'first'), endMB: at(s, 'last') }])),
+    };
+    clearInterval(sampler);
+
+    writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeCharts(results, soakSamples, soakStart);
+    writeReport(results);
+    console.log(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s; docs/benchmarks.md updated`);
+  } finally {
+    clearInterval(sampler);
+    await mongo.close();
+    await stack.stop();
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the results document is built above
+function writeCharts(results: any, soak: RssSample[], soakStart: number) {
+  const series = (rows: any[], key: string, label: string) =>
+    ['p50', 'p95', 'p99'].map((p) => ({
+      name: `${label} ${p}`,
+      points: rows.map((r) => [r.rate, r[key][p]] as [number, number]),
+    }));
+  writeFileSync(
+    join(out, 'inbound-latency.svg'),
+    lineChart({
+      title: 'Inbound: webhook → message in its conversation',
+      xLabel: 'offered rate (webhooks/s)',
+      yLabel: 'latency (ms)',
+      logY: true,
+      series: [
+        ...series(results.inbound, 'toInboxMs', 'ours'),
+        ...series(results.floor, 'latencyMs', 'floor'),
+      ],
+    }),
+  );
+  writeFileSync(
+    join(out, 'replies-latency.svg'),
+    lineChart({
+      title: 'Replies: POST /replies → Twilio API call',
+      xLabel: 'offered rate (replies/s)',
+      yLabel: 'latency (ms)',
+      logY: true,
+      series: series(results.replies, 'toProviderMs', 'reply'),
+    }),
+  );
+  writeFileSync(
+    join(out, 'rss-soak.svg'),
+    lineChart({
+      title: `RSS over the soak (${SOAK_RATE} texts/s)`,
+      xLabel: 'seconds into the soak',
+      yLabel: 'RSS (MB)',
+      series: SERVICES.map((s) => ({
+        name: s,
+        points: soak
+          .filter((r) => r.service === s)
+          .map((r) => [Math.round(r.t - soakStart), Math.round(r.mb)] as [number, number]),
+      })),
+    }),
+  );
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the results document is built above
+function writeReport(results: any) {
+  const file = join(repoRoot, 'docs/benchmarks.md');
+  const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
+  const lines = [
+    '<!-- results:start (written by the bench target; edit around it) -->',
+    `Run: ${new Date().toISOString()}, ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ${results.versions.ferretdb} (SQLite), nats-server ${results.versions.natsServer}.`,
+    `Command: \`BENCH_RATES=${RATES.join(',')} BENCH_REPLY_RATES=${REPLY_RATES.join(',')} BENCH_SECONDS=${SECONDS} BENCH_SUBSCRIBERS=${SUBSCRIBERS} BENCH_SOAK_SECONDS=${SOAK_SECONDS} BENCH_SOAK_RATE=${SOAK_RATE} npx nx run @sms-inbox/devstack:bench\``,
+    '',
+    '**Inbound** (signed webhooks → message in its conversation; floor = the same hops by bare code in one process)',
+    '',
+    '| offered /s | accepted | in inbox | ours /s | floor /s | ratio (floor ÷ ours) | ours p50 / p95 / p99 ms | floor p50 / p99 ms | webhook answer p50 / p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.inbound.map((r: any, i: number) => {
+      const f = results.floor[i];
+      return `| ${r.rate} | ${r.accepted} | ${r.inInbox} | ${r.throughputPerSecond} | ${f.throughputPerSecond} | ${(f.throughputPerSecond / r.throughputPerSecond).toFixed(1)} | ${ms(r.toInboxMs.p50)} / ${ms(r.toInboxMs.p95)} / ${ms(r.toInboxMs.p99)} | ${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p99)} | ${r.webhookLatencyMs.p50} / ${r.webhookLatencyMs.p99} |`;
+    }),
+    '',
+    '**Replies** (POST /v1/conversations/{id}/replies → the Twilio API call)',
+    '',
+    '| offered /s | accepted | provider calls | calls /s | p50 / p95 / p99 ms | API answer p50 / p99 ms |',
+    '|---|---|---|---|---|---|',
+    ...results.replies.map(
+      (r: any) =>
+        `| ${r.rate} | ${r.accepted} | ${r.providerCalls} | ${r.throughputPerSecond} | ${ms(r.toProviderMs.p50)} / ${ms(r.toProviderMs.p95)} / ${ms(r.toProviderMs.p99)} | ${r.apiLatencyMs.p50} / ${r.apiLatencyMs.p99} |`,
+    ),
+    '',
+    '**Memory** (RSS, MB; each service runs under `node --import tsx`)',
+    '',
+    `| service | peak during the runs | soak start | soak end (${SOAK_SECONDS} s at ${SOAK_RATE}/s) |`,
+    '|---|---|---|---|',
+    ...SERVICES.map(
+      (s) =>
+        `| ${s} | ${results.memory.peakDuringRunsMB[s]} | ${results.memory.soak[s].startMB} | ${results.memory.soak[s].endMB} |`,
+    ),
+    '',
+    '![inbound latency](benchmarks/inbound-latency.svg) ![reply latency](benchmarks/replies-latency.svg) ![RSS over the soak](benchmarks/rss-soak.svg)',
+    '<!-- results:end -->',
+  ];
+  let doc = '';
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    doc = '# Benchmarks\n\n<!-- results:start -->\n<!-- results:end -->\n';
+  }
+  doc = doc.replace(/<!-- results:start[\s\S]*<!-- results:end -->/, lines.join('\n'));
+  writeFileSync(file, doc);
+}
+
+await main();
+process.exit(0);
