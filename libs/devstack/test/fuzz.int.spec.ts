@@ -162,7 +162,8 @@ it('answers 401 to random and forged tokens, and 413 to a huge body', async () =
       const status = await send('token', `${stack.gatewayUrl}/v1/conversations`, {
         headers: { authorization: `Bearer ${token.replace(/[^\x20-\x7e]/g, '')}` },
       });
-      return status === 401;
+      // 431 for a header beyond Node's 16 KB limit: refused before any handler runs.
+      return status === 401 || status === 431;
     }),
     { numRuns: RUNS },
   );
