@@ -320,6 +320,25 @@ async function main() {
     };
     clearInterval(sampler);
 
+    // Where the time goes, hop by hop: mean processing time of each consumer and gRPC method.
+    const hops: Record<string, { count: number; meanMs: number }> = {};
+    for (const s of SERVICES) {
+      const text = await (await fetch(`http://127.0.0.1:${stack.opsPort(s)}/metrics`)).text();
+      const sums = new Map<string, number>();
+      for (const m of text.matchAll(
+        /^sms_inbox_(consumer_processing_seconds|grpc_server_duration_seconds)_(sum|count)\{(?:consumer|method)="([^"]+)"[^}]*\} ([\d.e+-]+)$/gm,
+      )) {
+        const key = `${s} ${m[1]!.startsWith('consumer') ? 'consumer' : 'grpc'} ${m[3]}`;
+        sums.set(`${key}|${m[2]}`, (sums.get(`${key}|${m[2]}`) ?? 0) + Number(m[4]));
+      }
+      for (const [k, count] of sums) {
+        if (!k.endsWith('|count') || count === 0) continue;
+        const key = k.slice(0, -'|count'.length);
+        hops[key] = { count, meanMs: Math.round(((sums.get(`${key}|sum`) ?? 0) / count) * 10_000) / 10 };
+      }
+    }
+    results.hops = Object.fromEntries(Object.entries(hops).sort((a, b) => b[1].meanMs - a[1].meanMs));
+
     writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeCharts(results, soakSamples, soakStart);
     writeReport(results);
@@ -409,6 +428,17 @@ function writeReport(results: any) {
       (r: any) =>
         `| ${r.rate} | ${r.accepted} | ${r.providerCalls} | ${r.throughputPerSecond} | ${ms(r.toProviderMs.p50)} / ${ms(r.toProviderMs.p95)} / ${ms(r.toProviderMs.p99)} | ${r.apiLatencyMs.p50} / ${r.apiLatencyMs.p99} |`,
     ),
+    '',
+    '**Where the time goes** (mean processing time per consumer and gRPC method over the whole run, slowest first)',
+    '',
+    '| service | hop | count | mean ms |',
+    '|---|---|---|---|',
+    ...Object.entries(results.hops)
+      .slice(0, 12)
+      .map(
+        ([k, v]: [string, any]) =>
+          `| ${k.split(' ')[0]} | ${k.split(' ').slice(1).join(' ')} | ${v.count} | ${v.meanMs} |`,
+      ),
     '',
     '**Memory** (RSS, MB; each service runs under `node --import tsx`)',
     '',
