@@ -1,9 +1,17 @@
 // Messages of conversations. Each has a dedupe key (inbound: the provider's MessageSid), unique
 // per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
+import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 
-export const newMessageId = () => new Types.ObjectId().toHexString();
+/**
+ * A message's id, derived from its shop and dedupe key ("in:<MessageSid>", "out:key:<Idempotency-Key>"):
+ * the same text or request always names the same message, so finding it is a lookup by `_id`,
+ * the only filter FerretDB hands to SQLite's index (any other filter scans the collection; the
+ * benchmark found the reply path spending most of its time in that scan).
+ */
+export const messageIdFor = (shop: string, dedupeKey: string) =>
+  createHash('sha256').update(`${shop}|${dedupeKey}`).digest('hex').slice(0, 24);
 
 export type MessageStatus =
   | 'received'
@@ -80,7 +88,7 @@ export class MessageRepository {
   }
 
   findByDedupeKey(shop: string, dedupeKey: string): Promise<MessageRecord | null> {
-    return this.model.findOne({ shop, dedupeKey }).lean<MessageRecord>().exec();
+    return this.findById(shop, messageIdFor(shop, dedupeKey));
   }
 
   findById(shop: string, id: string): Promise<MessageRecord | null> {
@@ -116,7 +124,10 @@ export class MessageRepository {
       return doc;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await this.model.findOne({ shop: doc.shop, dedupeKey: doc.dedupeKey }).lean<MessageRecord>())!;
+      return (
+        (await this.findById(doc.shop, doc._id)) ??
+        (await this.model.findOne({ shop: doc.shop, dedupeKey: doc.dedupeKey }).lean<MessageRecord>())!
+      );
     }
   }
 

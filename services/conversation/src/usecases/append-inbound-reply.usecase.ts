@@ -6,7 +6,7 @@ import { snapshotOf } from '../repositories/conversation.repository.js';
 import {
   type MessageRecord,
   type MessageRepository,
-  newMessageId,
+  messageIdFor,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 
@@ -20,7 +20,7 @@ export class AppendInboundReply {
   async execute(event: subscriberV1.ReplyReceived): Promise<void> {
     const subscriber = event.subscriber!;
     const at = event.receivedAt ?? new Date();
-    const messageId = newMessageId();
+    const messageId = messageIdFor(event.shop, `in:${event.messageSid}`);
     const draft = (conversationId: string): MessageRecord => ({
       _id: messageId,
       shop: event.shop,

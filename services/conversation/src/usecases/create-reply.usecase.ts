@@ -16,7 +16,7 @@ import type { ConversationRepository } from '../repositories/conversation.reposi
 import {
   type MessageRecord,
   type MessageRepository,
-  newMessageId,
+  messageIdFor,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 import type { RequestSend } from './request-send.js';
@@ -103,7 +103,7 @@ export class CreateReply {
     const scheduled = quiet?.active && send === 'scheduled';
     const now = new Date();
     const draft: MessageRecord = {
-      _id: newMessageId(),
+      _id: messageIdFor(input.shop, dedupeKey),
       shop: input.shop,
       conversationId: conversation._id,
       dedupeKey,
