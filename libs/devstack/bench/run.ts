@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the results document is assembled as plain JSON
 // The benchmark target (`npx nx run @sms-inbox/devstack:bench`, or `nx run-many -t bench`): the
 // whole stack on this machine (six services, NATS, FerretDB on SQLite), load from autocannon,
 // figures written to docs/benchmarks/results.json, SVG plots beside it, and the tables of
@@ -350,7 +351,6 @@ async function main() {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the results document is built above
 function writeCharts(results: any, soak: RssSample[], soakStart: number) {
   const series = (rows: any[], key: string, label: string) =>
     ['p50', 'p95', 'p99'].map((p) => ({
@@ -396,7 +396,6 @@ function writeCharts(results: any, soak: RssSample[], soakStart: number) {
   );
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the results document is built above
 function writeReport(results: any) {
   const file = join(repoRoot, 'docs/benchmarks.md');
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noControlCharactersInRegex: control characters are what the fuzzer sends and strips
 // Bad input, generated: random and malformed bodies, headers, content types, encodings, huge and
 // empty payloads and odd unicode at every webhook and every API route (taken from the served
 // OpenAPI document). Never a 5xx, every process stays up and ready, and nothing is stored for

@@ -19,6 +19,7 @@ afterAll(async () => {
 
 it('builds in a maintained Node LTS image, runs the build script, and starts as a non-root user', () => {
   const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ARG reference
   expect(from).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
   expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)\.\d+-bookworm-slim$/m);
   expect(dockerfile).toContain('RUN test -n "$SERVICE" && bash scripts/image/build.sh "$SERVICE" /out');
