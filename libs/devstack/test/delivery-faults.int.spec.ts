@@ -29,18 +29,13 @@ let other: DashboardClient;
 const repliesTo = (phone: string) =>
   stack.twilio!.messages.filter((m) => m.to === phone && !m.body.startsWith('faults: '));
 
-async function reply(conversationId: string, text: string) {
-  const res = await fetch(`${stack.gatewayUrl}/v1/conversations/${conversationId}/replies`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${shop.token}`,
-      'content-type': 'application/json',
-      'idempotency-key': `burst:${conversationId}:${text}`,
-    },
-    body: JSON.stringify({ text, send: 'now' }),
-  });
-  return { status: res.status, body: (await res.json()) as JsonBody };
-}
+const reply = (conversationId: string, text: string) =>
+  shop.request(
+    'POST',
+    `/v1/conversations/${conversationId}/replies`,
+    { text, send: 'now' },
+    { 'idempotency-key': `burst:${conversationId}:${text}` },
+  );
 
 async function conversation(from: string): Promise<JsonBody> {
   await twilio.send({ from, to: NUMBER, body: 'JOIN' });

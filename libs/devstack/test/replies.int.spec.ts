@@ -43,18 +43,13 @@ const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === 
 const repliesTo = (phone: string) => sentTo(phone).filter((m) => !/^replies-(day|night): /.test(m.body));
 const settle = () => new Promise((r) => setTimeout(r, 750));
 
-async function reply(client: DashboardClient, conversationId: string, body: object, key?: string) {
-  const res = await fetch(`${stack.gatewayUrl}/v1/conversations/${conversationId}/replies`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${client.token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as JsonBody };
-}
+const reply = (client: DashboardClient, conversationId: string, body: object, key?: string) =>
+  client.request(
+    'POST',
+    `/v1/conversations/${conversationId}/replies`,
+    body,
+    key ? { 'idempotency-key': key } : {},
+  );
 
 async function messageStatus(client: DashboardClient, conversationId: string, id: string, wanted: string) {
   return eventually(async () => {
@@ -96,21 +91,14 @@ afterAll(async () => {
 it('sends one SMS through Twilio, resolves the conversation, and reports the message queued', async () => {
   const from = dayPhone(1);
   const c = await conversation(day, DAY_NUMBER, from);
-  const res = await fetch(`${stack.gatewayUrl}/v1/conversations/${c.id}/replies`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${day.token}`,
-      'content-type': 'application/json',
-      'idempotency-key': 'reply-1',
-    },
-    body: JSON.stringify({
-      text: 'Your order ships today',
-      discountCode: 'THANKS10',
-      mediaUrl: 'https://cdn.example.com/box.png',
-    }),
-  });
+  const first = {
+    text: 'Your order ships today',
+    discountCode: 'THANKS10',
+    mediaUrl: 'https://cdn.example.com/box.png',
+  };
+  const res = await reply(day, c.id, first, 'reply-1');
   expect(res.status).toBe(202);
-  const message = (await res.json()) as JsonBody;
+  const message = res.body;
   expect(message).toMatchObject({
     direction: 'outbound',
     status: 'queued',
@@ -148,30 +136,10 @@ it('sends one SMS through Twilio, resolves the conversation, and reports the mes
     discountCode: 'THANKS10',
   });
   expect(again.status).toBe(202);
-  const repeat = await fetch(`${stack.gatewayUrl}/v1/conversations/${c.id}/replies`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${day.token}`,
-      'content-type': 'application/json',
-      'idempotency-key': 'reply-1',
-    },
-    body: JSON.stringify({
-      text: 'Your order ships today',
-      discountCode: 'THANKS10',
-      mediaUrl: 'https://cdn.example.com/box.png',
-    }),
-  });
+  const repeat = await reply(day, c.id, first, 'reply-1');
   expect(repeat.status).toBe(202);
-  expect(((await repeat.json()) as JsonBody).id).toBe(message.id);
-  const other = await fetch(`${stack.gatewayUrl}/v1/conversations/${c.id}/replies`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${day.token}`,
-      'content-type': 'application/json',
-      'idempotency-key': 'reply-1',
-    },
-    body: JSON.stringify({ text: 'something else' }),
-  });
+  expect(repeat.body.id).toBe(message.id);
+  const other = await reply(day, c.id, { text: 'something else' }, 'reply-1');
   expect(other.status).toBe(422);
   await eventually(async () => (repliesTo(from).length === 2 ? true : undefined));
   await settle();
