@@ -5,13 +5,7 @@
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { MongoClient } from 'mongodb';
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length
-    ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-    : Number.NaN;
-};
+import { summary } from './stats.js';
 
 export async function measureFloor(options: {
   natsUrl: string;
@@ -119,10 +113,6 @@ export async function measureFloor(options: {
     sent: seq,
     done: done.size,
     throughputPerSecond: Math.round((done.size / ((last - first) / 1000)) * 10) / 10,
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-    },
+    latencyMs: summary(latencies),
   };
 }

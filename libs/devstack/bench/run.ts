@@ -19,6 +19,7 @@ import {
   twilioSignature,
 } from '../src/index.js';
 import { measureFloor } from './floor.js';
+import { summary } from './stats.js';
 import { lineChart } from './svg.js';
 
 const list = (v: string | undefined, d: string) =>
@@ -39,18 +40,6 @@ const NUMBER = '+14155550000';
 const SERVICES = ['gateway', 'ingestion', 'subscriber', 'conversation', 'delivery', 'scheduler'] as const;
 const out = join(repoRoot, 'docs/benchmarks');
 const phoneOf = (i: number) => `+1415666${String(i).padStart(4, '0')}`;
-
-export const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-const summary = (values: number[]) => ({
-  p50: percentile(values, 50),
-  p95: percentile(values, 95),
-  p99: percentile(values, 99),
-  max: values.length ? Math.max(...values) : Number.NaN,
-});
 
 interface RssSample {
   t: number;
