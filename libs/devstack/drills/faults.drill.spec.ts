@@ -5,6 +5,8 @@
 // failed come back through inbound reconciliation), no number got the same reply twice, no
 // opted-out number got anything, and every accepted reply was sent once, scheduled, or visibly
 // failed.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DashboardClient,
   eventually,
@@ -34,10 +36,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let stack: Stack;
 let dashboard: DashboardClient;
+const dir = tempDir('drill-faults');
+/** The drill's own timeline, next to the services' logs. */
+const note = (line: string) => appendFileSync(join(dir, 'logs', 'drill.log'), `${new Date().toISOString()} ${line}\n`);
 
 beforeAll(async () => {
   stack = await startStack({
-    dir: tempDir('drill-faults'),
+    dir,
     logLevel: 'warn',
     env: {
       NATS_ACK_WAIT_MS: String(ACK_WAIT_MS),
@@ -56,7 +61,9 @@ beforeAll(async () => {
   expect(shop.status).toBe(200);
   const simulator = stack.twilio!;
   for (const phone of [...ACTIVE, ...NIGHT, ...OPTED_OUT]) {
-    expect((await simulator.receive({ from: phone, to: NUMBER, body: 'JOIN' })).webhookStatus).toBe(200);
+    for (const body of ['JOIN', 'hello']) {
+      expect((await simulator.receive({ from: phone, to: NUMBER, body })).webhookStatus).toBe(200);
+    }
   }
   for (const phone of OPTED_OUT) {
     expect((await simulator.receive({ from: phone, to: NUMBER, body: 'STOP' })).webhookStatus).toBe(200);
@@ -76,8 +83,13 @@ afterAll(async () => {
 
 /** A conversation id per phone, once each subscriber's JOIN has made one. */
 async function conversationsByPhone(): Promise<Map<string, string>> {
-  const all = await dashboard.all('/v1/conversations?limit=100&status=all');
-  return new Map(all.map((c: JsonBody) => [c.subscriber.phone as string, c.id as string]));
+  const map = new Map<string, string>();
+  for (const status of ['unresolved', 'resolved', 'opted_out']) {
+    for (const c of await dashboard.all(`/v1/conversations?limit=100&status=${status}`)) {
+      map.set(c.subscriber.phone, c.id);
+    }
+  }
+  return map;
 }
 
 /** Posts a reply as a dashboard would: through every outage, again with the same key, until answered. */
@@ -111,7 +123,12 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
     const worker = async () => {
       while (next < TEXTS) {
         const i = next++;
-        await simulator.receive({ from: senders[i % senders.length]!, to: NUMBER, body: `drill text ${i}` });
+        const { webhookStatus } = await simulator.receive({
+          from: senders[i % senders.length]!,
+          to: NUMBER,
+          body: `drill text ${i}`,
+        });
+        if (i % 200 === 0) note(`text ${i}: webhook ${webhookStatus}`);
         await sleep(150);
       }
     };
@@ -135,6 +152,7 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
           `drill-${i}`,
         );
         outcomes.push({ key: `drill-${i}`, phone, text, status: res.status, body: res.body });
+        if (i % 50 === 0) note(`reply ${i}: ${res.status}`);
         await sleep(200);
       }
     };
@@ -168,13 +186,16 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
   await sleep(3_000);
   for (const [name, fault] of faults) {
     const at = Date.now();
+    note(`${name}…`);
     await fault();
     log.push(`${name}: ${Date.now() - at} ms`);
+    note(`${name}: done in ${Date.now() - at} ms`);
     await sleep(3_000);
   }
   const faultsEndedWhileBursting = bursting;
   await Promise.all([inbound, replies]);
   bursting = false;
+  note('bursts done');
   expect({ faultsEndedWhileBursting, log }).toEqual({ faultsEndedWhileBursting: true, log });
 
   // Every service is back.

@@ -1,4 +1,5 @@
 // One mongoose connection per service, to that service's own database.
+import './driver-fix.js';
 import mongoose, { type Connection } from 'mongoose';
 
 export type { Connection };
