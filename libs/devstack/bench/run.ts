@@ -19,6 +19,8 @@ import {
   twilioSignature,
 } from '../src/index.js';
 import { measureFloor } from './floor.js';
+import { measureInbox } from './inbox.js';
+import { measureScheduler } from './scheduler.js';
 import { summary } from './stats.js';
 import { lineChart } from './svg.js';
 
@@ -34,6 +36,13 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 10);
 const DRAIN_MS = Number(process.env.BENCH_DRAIN_MS ?? 120_000);
+const INBOX_CONVERSATIONS = Number(process.env.BENCH_INBOX_CONVERSATIONS ?? 100_000);
+const INBOX_MESSAGES = Number(process.env.BENCH_INBOX_MESSAGES ?? 1_000_000);
+const INBOX_SHOPS = Number(process.env.BENCH_INBOX_SHOPS ?? 1_000);
+const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 10_000);
+const SCHEDULE_LEAD_SECONDS = Number(process.env.BENCH_SCHEDULE_LEAD_SECONDS ?? 180);
+/** Which parts run (inbound also covers the floor, the soak and memory); the others keep their last results. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'inbound,replies,inbox,scheduler').split(','));
 
 const SHOP = 'bench.myshopify.com';
 const NUMBER = '+14155550000';
@@ -62,6 +71,12 @@ function rssOf(pid: number | undefined): number {
 async function main() {
   mkdirSync(out, { recursive: true });
   const started = Date.now();
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  } catch {
+    // first run
+  }
   const stack: Stack = await startStack({
     dir: tempDir('bench'),
     logLevel: 'warn',
@@ -74,6 +89,7 @@ async function main() {
       rss.push({ t: (Date.now() - started) / 1000, service: s, mb: rssOf(stack.services.get(s)?.pid) });
   }, 1_000);
   const results: Record<string, unknown> = {
+    ...previous,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -86,258 +102,317 @@ async function main() {
       }).split('\n')[0],
       natsServer: execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim(),
     },
-    config: { RATES, REPLY_RATES, SECONDS, SUBSCRIBERS, SOAK_SECONDS, SOAK_RATE },
+    config: {
+      ...(previous.config as object),
+      ...(ONLY.has('inbound') ? { RATES, SECONDS, SUBSCRIBERS, SOAK_SECONDS, SOAK_RATE } : {}),
+      ...(ONLY.has('replies') ? { REPLY_RATES } : {}),
+      ...(ONLY.has('inbox') ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS } : {}),
+      ...(ONLY.has('scheduler') ? { SCHEDULED, SCHEDULE_LEAD_SECONDS } : {}),
+    },
   };
+  const runsStack = ONLY.has('inbound') || ONLY.has('replies');
+  let soakStart = 0;
+  let soakSamples: RssSample[] = [];
   try {
-    const dashboard = await DashboardClient.forShop(stack, SHOP, 'bench');
-    await dashboard.request('PUT', '/v1/shop', {
-      phoneNumber: NUMBER,
-      keywords: ['JOIN'],
-      timezone: 'Pacific/Kiritimati',
-    });
-    const messagesCol = mongo.db('sms_inbox_conversation').collection('messages');
+    if (runsStack) {
+      const dashboard = await DashboardClient.forShop(stack, SHOP, 'bench');
+      await dashboard.request('PUT', '/v1/shop', {
+        phoneNumber: NUMBER,
+        keywords: ['JOIN'],
+        timezone: 'Pacific/Kiritimati',
+      });
+      const messagesCol = mongo.db('sms_inbox_conversation').collection('messages');
 
-    const webhook = (from: string, body: string) => {
-      const path = '/webhooks/twilio/messages';
-      const params: Record<string, string> = {
-        MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(16, '0')}${Date.now().toString(16).padStart(16, '0')}`,
-        AccountSid: stack.env.TWILIO_ACCOUNT_SID!,
-        From: from,
-        To: NUMBER,
-        Body: body,
+      const webhook = (from: string, body: string) => {
+        const path = '/webhooks/twilio/messages';
+        const params: Record<string, string> = {
+          MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(16, '0')}${Date.now().toString(16).padStart(16, '0')}`,
+          AccountSid: stack.env.TWILIO_ACCOUNT_SID!,
+          From: from,
+          To: NUMBER,
+          Body: body,
+        };
+        return {
+          body: new URLSearchParams(params).toString(),
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilioSignature(
+              stack.env.TWILIO_AUTH_TOKEN!,
+              `${stack.env.PUBLIC_BASE_URL}${path}`,
+              params,
+            ),
+          },
+        };
       };
-      return {
-        body: new URLSearchParams(params).toString(),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(
-            stack.env.TWILIO_AUTH_TOKEN!,
-            `${stack.env.PUBLIC_BASE_URL}${path}`,
-            params,
-          ),
-        },
-      };
-    };
 
-    // Subscribers with open conversations, to spread load over ordering keys as real traffic does.
-    console.log(`[bench] ${SUBSCRIBERS} subscribers...`);
-    for (let i = 0; i < SUBSCRIBERS; i += 20) {
-      await Promise.all(
-        Array.from({ length: Math.min(20, SUBSCRIBERS - i) }, async (_, k) => {
-          for (const text of ['JOIN', 'hello']) {
-            const w = webhook(phoneOf(i + k), text);
-            await fetch(`${stack.ingestionUrl}/webhooks/twilio/messages`, { method: 'POST', ...w });
+      // Subscribers with open conversations, to spread load over ordering keys as real traffic does.
+      console.log(`[bench] ${SUBSCRIBERS} subscribers...`);
+      for (let i = 0; i < SUBSCRIBERS; i += 20) {
+        await Promise.all(
+          Array.from({ length: Math.min(20, SUBSCRIBERS - i) }, async (_, k) => {
+            for (const text of ['JOIN', 'hello']) {
+              const w = webhook(phoneOf(i + k), text);
+              await fetch(`${stack.ingestionUrl}/webhooks/twilio/messages`, { method: 'POST', ...w });
+            }
+          }),
+        );
+      }
+      const conversations = await eventually(async () => {
+        const all = await dashboard.all('/v1/conversations?limit=100');
+        return all.length >= SUBSCRIBERS ? all : undefined;
+      }, 300_000);
+
+      // 1. Inbound: signed webhooks at fixed rates → time until the message is in its conversation.
+      const inbound: unknown[] = [];
+      const inboundRun = async (rate: number, seconds: number) => {
+        const run = `in${rate}x${Date.now()}`;
+        const sentAt = new Map<number, number>();
+        let seq = 0;
+        const result = await autocannon({
+          url: `${stack.ingestionUrl}/webhooks/twilio/messages`,
+          method: 'POST',
+          overallRate: rate,
+          duration: seconds,
+          connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
+          requests: [
+            {
+              setupRequest: (req) => {
+                seq++;
+                const w = webhook(phoneOf(seq % SUBSCRIBERS), `bench ${run} ${seq}`);
+                sentAt.set(seq, Date.now());
+                return { ...req, ...w };
+              },
+            },
+          ],
+        });
+        const accepted = result['2xx'];
+        const docs = await (async () => {
+          const deadline = Date.now() + DRAIN_MS;
+          let found: Array<{ text: string; recordedAt: Date }> = [];
+          let last = -1;
+          while (Date.now() < deadline) {
+            found = (await messagesCol
+              .find(
+                { shop: SHOP, text: { $regex: `^bench ${run} ` } },
+                { projection: { text: 1, recordedAt: 1 } },
+              )
+              .toArray()) as never;
+            if (found.length >= accepted) break;
+            if (found.length === last) await new Promise((r) => setTimeout(r, 2_000));
+            last = found.length;
+            await new Promise((r) => setTimeout(r, 1_000));
           }
-        }),
-      );
-    }
-    const conversations = await eventually(async () => {
-      const all = await dashboard.all('/v1/conversations?limit=100');
-      return all.length >= SUBSCRIBERS ? all : undefined;
-    }, 300_000);
-
-    // 1. Inbound: signed webhooks at fixed rates → time until the message is in its conversation.
-    const inbound: unknown[] = [];
-    const inboundRun = async (rate: number, seconds: number) => {
-      const run = `in${rate}x${Date.now()}`;
-      const sentAt = new Map<number, number>();
-      let seq = 0;
-      const result = await autocannon({
-        url: `${stack.ingestionUrl}/webhooks/twilio/messages`,
-        method: 'POST',
-        overallRate: rate,
-        duration: seconds,
-        connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
-        requests: [
-          {
-            setupRequest: (req) => {
-              seq++;
-              const w = webhook(phoneOf(seq % SUBSCRIBERS), `bench ${run} ${seq}`);
-              sentAt.set(seq, Date.now());
-              return { ...req, ...w };
-            },
-          },
-        ],
-      });
-      const accepted = result['2xx'];
-      const docs = await (async () => {
-        const deadline = Date.now() + DRAIN_MS;
-        let found: Array<{ text: string; recordedAt: Date }> = [];
-        let last = -1;
-        while (Date.now() < deadline) {
-          found = (await messagesCol
-            .find(
-              { shop: SHOP, text: { $regex: `^bench ${run} ` } },
-              { projection: { text: 1, recordedAt: 1 } },
-            )
-            .toArray()) as never;
-          if (found.length >= accepted) break;
-          if (found.length === last) await new Promise((r) => setTimeout(r, 2_000));
-          last = found.length;
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-        return found;
-      })();
-      const latencies = docs.map(
-        (d) => new Date(d.recordedAt).getTime() - (sentAt.get(Number(d.text.split(' ')[2])) ?? 0),
-      );
-      const first = Math.min(...sentAt.values());
-      const lastRecorded = Math.max(...docs.map((d) => new Date(d.recordedAt).getTime()));
-      return {
-        rate,
-        seconds,
-        sent: seq,
-        accepted,
-        non2xx: result.non2xx,
-        errors: result.errors + result.timeouts,
-        inInbox: docs.length,
-        throughputPerSecond: Math.round((docs.length / ((lastRecorded - first) / 1000)) * 10) / 10,
-        webhookLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-        toInboxMs: summary(latencies),
+          return found;
+        })();
+        const latencies = docs.map(
+          (d) => new Date(d.recordedAt).getTime() - (sentAt.get(Number(d.text.split(' ')[2])) ?? 0),
+        );
+        const first = Math.min(...sentAt.values());
+        const lastRecorded = Math.max(...docs.map((d) => new Date(d.recordedAt).getTime()));
+        return {
+          rate,
+          seconds,
+          sent: seq,
+          accepted,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+          inInbox: docs.length,
+          throughputPerSecond: Math.round((docs.length / ((lastRecorded - first) / 1000)) * 10) / 10,
+          webhookLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+          toInboxMs: summary(latencies),
+        };
       };
-    };
-    // A rate the system cannot keep up with leaves a backlog that would distort the next run:
-    // higher rates are then skipped (and reported as such).
-    const skipped: number[] = [];
-    for (const rate of RATES) {
-      if (skipped.length) {
-        skipped.push(rate);
-        continue;
+      // A rate the system cannot keep up with leaves a backlog that would distort the next run:
+      // higher rates are then skipped (and reported as such).
+      const skipped: number[] = [];
+      for (const rate of ONLY.has('inbound') ? RATES : []) {
+        if (skipped.length) {
+          skipped.push(rate);
+          continue;
+        }
+        console.log(`[bench] inbound at ${rate}/s for ${SECONDS}s...`);
+        const run = await inboundRun(rate, SECONDS);
+        inbound.push(run);
+        console.log(JSON.stringify(run));
+        if (run.throughputPerSecond < rate * 0.8) skipped.push(-rate);
       }
-      console.log(`[bench] inbound at ${rate}/s for ${SECONDS}s...`);
-      const run = await inboundRun(rate, SECONDS);
-      inbound.push(run);
-      console.log(JSON.stringify(run));
-      if (run.throughputPerSecond < rate * 0.8) skipped.push(-rate);
-    }
-    // Let any backlog finish before the next measurements.
-    const acceptedTotal = inbound.reduce((n: number, r) => n + (r as { accepted: number }).accepted, 0);
-    const drainDeadline = Date.now() + 15 * 60_000;
-    while (Date.now() < drainDeadline) {
-      const stored = await messagesCol.countDocuments({ shop: SHOP, text: { $regex: '^bench in' } });
-      if (stored >= acceptedTotal) break;
-      await new Promise((r) => setTimeout(r, 5_000));
-    }
-    results.inbound = inbound;
-    results.inboundSaturatedAt = skipped.length ? -skipped[0]! : null;
-    results.inboundSkippedRates = skipped.slice(1);
+      // Let any backlog finish before the next measurements.
+      const acceptedTotal = inbound.reduce((n: number, r) => n + (r as { accepted: number }).accepted, 0);
+      const drainDeadline = Date.now() + 15 * 60_000;
+      while (Date.now() < drainDeadline) {
+        const stored = await messagesCol.countDocuments({ shop: SHOP, text: { $regex: '^bench in' } });
+        if (stored >= acceptedTotal) break;
+        await new Promise((r) => setTimeout(r, 5_000));
+      }
+      if (ONLY.has('inbound')) {
+        results.inbound = inbound;
+        results.inboundSaturatedAt = skipped.length ? -skipped[0]! : null;
+        results.inboundSkippedRates = skipped.slice(1);
+      }
 
-    // 5. The floor for 1: the same hops by the cheapest code in one process, at the same rates.
-    const floor: unknown[] = [];
-    for (const rate of RATES.filter((r) => inbound.some((i) => (i as { rate: number }).rate === r))) {
-      console.log(`[bench] floor at ${rate}/s...`);
-      floor.push(await measureFloor({ natsUrl: stack.env.NATS_URL!, mongo, rate, seconds: SECONDS }));
-      console.log(JSON.stringify(floor.at(-1)));
-    }
-    results.floor = floor;
+      // 5. The floor for 1: the same hops by the cheapest code in one process, at the same rates.
+      const floor: unknown[] = [];
+      for (const rate of RATES.filter((r) => inbound.some((i) => (i as { rate: number }).rate === r))) {
+        console.log(`[bench] floor at ${rate}/s...`);
+        floor.push(await measureFloor({ natsUrl: stack.env.NATS_URL!, mongo, rate, seconds: SECONDS }));
+        console.log(JSON.stringify(floor.at(-1)));
+      }
+      if (ONLY.has('inbound')) results.floor = floor;
 
-    // 2. Replies: gateway reply → the provider call at the Twilio simulator.
-    const replies: unknown[] = [];
-    for (const rate of REPLY_RATES) {
-      console.log(`[bench] replies at ${rate}/s for ${SECONDS}s...`);
-      const run = `re${rate}x${Date.now()}`;
-      const sentAt = new Map<number, number>();
-      let seq = 0;
-      const result = await autocannon({
-        url: `${stack.gatewayUrl}/v1/conversations/x/replies`,
-        method: 'POST',
-        overallRate: rate,
-        duration: SECONDS,
-        connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
-        requests: [
-          {
-            setupRequest: (req) => {
-              seq++;
-              const c = conversations[seq % conversations.length];
-              sentAt.set(seq, Date.now());
-              return {
-                ...req,
-                path: `/v1/conversations/${c.id}/replies`,
-                headers: {
-                  authorization: `Bearer ${dashboard.token}`,
-                  'content-type': 'application/json',
-                  'idempotency-key': `${run}-${seq}`,
-                },
-                body: JSON.stringify({ text: `reply ${run} ${seq}`, send: 'now' }),
-              };
+      // 2. Replies: gateway reply → the provider call at the Twilio simulator.
+      const replies: unknown[] = [];
+      for (const rate of ONLY.has('replies') ? REPLY_RATES : []) {
+        console.log(`[bench] replies at ${rate}/s for ${SECONDS}s...`);
+        const run = `re${rate}x${Date.now()}`;
+        const sentAt = new Map<number, number>();
+        let seq = 0;
+        const result = await autocannon({
+          url: `${stack.gatewayUrl}/v1/conversations/x/replies`,
+          method: 'POST',
+          overallRate: rate,
+          duration: SECONDS,
+          connections: Math.min(200, Math.max(10, Math.ceil(rate / 4))),
+          requests: [
+            {
+              setupRequest: (req) => {
+                seq++;
+                const c = conversations[seq % conversations.length];
+                sentAt.set(seq, Date.now());
+                return {
+                  ...req,
+                  path: `/v1/conversations/${c.id}/replies`,
+                  headers: {
+                    authorization: `Bearer ${dashboard.token}`,
+                    'content-type': 'application/json',
+                    'idempotency-key': `${run}-${seq}`,
+                  },
+                  body: JSON.stringify({ text: `reply ${run} ${seq}`, send: 'now' }),
+                };
+              },
             },
-          },
-        ],
-      });
-      const deadline = Date.now() + DRAIN_MS;
-      const sent = () => stack.twilio!.messages.filter((m) => m.body.startsWith(`reply ${run} `));
-      while (Date.now() < deadline && sent().length < result['2xx'])
-        await new Promise((r) => setTimeout(r, 1_000));
-      const calls = sent();
-      const latencies = calls.map(
-        (m) => m.dateCreated.getTime() - (sentAt.get(Number(m.body.split(' ')[2])) ?? 0),
+          ],
+        });
+        const deadline = Date.now() + DRAIN_MS;
+        const sent = () => stack.twilio!.messages.filter((m) => m.body.startsWith(`reply ${run} `));
+        while (Date.now() < deadline && sent().length < result['2xx'])
+          await new Promise((r) => setTimeout(r, 1_000));
+        const calls = sent();
+        const latencies = calls.map(
+          (m) => m.dateCreated.getTime() - (sentAt.get(Number(m.body.split(' ')[2])) ?? 0),
+        );
+        const first = Math.min(...sentAt.values());
+        const last = Math.max(...calls.map((m) => m.dateCreated.getTime()));
+        replies.push({
+          rate,
+          seconds: SECONDS,
+          sent: seq,
+          accepted: result['2xx'],
+          non2xx: result.non2xx,
+          providerCalls: calls.length,
+          throughputPerSecond: Math.round((calls.length / ((last - first) / 1000)) * 10) / 10,
+          apiLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+          toProviderMs: summary(latencies),
+        });
+        console.log(JSON.stringify(replies.at(-1)));
+      }
+      if (ONLY.has('replies')) results.replies = replies;
+
+      // 6. Memory: each service's RSS during the runs, then over a soak at a steady rate.
+      const peak = Object.fromEntries(
+        SERVICES.map((s) => [
+          s,
+          Math.round(Math.max(...rss.filter((r) => r.service === s).map((r) => r.mb))),
+        ]),
       );
-      const first = Math.min(...sentAt.values());
-      const last = Math.max(...calls.map((m) => m.dateCreated.getTime()));
-      replies.push({
-        rate,
-        seconds: SECONDS,
-        sent: seq,
-        accepted: result['2xx'],
-        non2xx: result.non2xx,
-        providerCalls: calls.length,
-        throughputPerSecond: Math.round((calls.length / ((last - first) / 1000)) * 10) / 10,
-        apiLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-        toProviderMs: summary(latencies),
-      });
-      console.log(JSON.stringify(replies.at(-1)));
-    }
-    results.replies = replies;
-
-    // 6. Memory: each service's RSS during the runs, then over a soak at a steady rate.
-    const peak = Object.fromEntries(
-      SERVICES.map((s) => [s, Math.round(Math.max(...rss.filter((r) => r.service === s).map((r) => r.mb)))]),
-    );
-    const soakStart = (Date.now() - started) / 1000;
-    if (SOAK_SECONDS > 0) {
-      console.log(`[bench] soak at ${SOAK_RATE}/s for ${SOAK_SECONDS}s...`);
-      results.soak = { ...(await inboundRun(SOAK_RATE, SOAK_SECONDS)) };
-    }
-    const soakSamples = rss.filter((r) => r.t >= soakStart);
-    const at = (s: string, which: 'first' | 'last') => {
-      const own = soakSamples.filter((r) => r.service === s);
-      const window = which === 'first' ? own.slice(10, 40) : own.slice(-30);
-      return Math.round(window.reduce((a, r) => a + r.mb, 0) / Math.max(1, window.length));
-    };
-    results.memory = {
-      peakDuringRunsMB: peak,
-      soak: Object.fromEntries(SERVICES.map((s) => [s, { startMB: at(s, 'first'), endMB: at(s, 'last') }])),
-    };
-    clearInterval(sampler);
-
-    // Where the time goes, hop by hop: mean processing time of each consumer and gRPC method.
-    const hops: Record<string, { count: number; meanMs: number }> = {};
-    for (const s of SERVICES) {
-      const text = await (await fetch(`http://127.0.0.1:${stack.opsPort(s)}/metrics`)).text();
-      const sums = new Map<string, number>();
-      for (const m of text.matchAll(
-        /^sms_inbox_(consumer_processing_seconds|grpc_server_duration_seconds)_(sum|count)\{(?:consumer|method)="([^"]+)"[^}]*\} ([\d.e+-]+)$/gm,
-      )) {
-        const key = `${s} ${m[1]!.startsWith('consumer') ? 'consumer' : 'grpc'} ${m[3]}`;
-        sums.set(`${key}|${m[2]}`, (sums.get(`${key}|${m[2]}`) ?? 0) + Number(m[4]));
+      soakStart = (Date.now() - started) / 1000;
+      if (SOAK_SECONDS > 0 && ONLY.has('inbound')) {
+        console.log(`[bench] soak at ${SOAK_RATE}/s for ${SOAK_SECONDS}s...`);
+        results.soak = { ...(await inboundRun(SOAK_RATE, SOAK_SECONDS)) };
       }
-      for (const [k, count] of sums) {
-        if (!k.endsWith('|count') || count === 0) continue;
-        const key = k.slice(0, -'|count'.length);
-        hops[key] = { count, meanMs: Math.round(((sums.get(`${key}|sum`) ?? 0) / count) * 10_000) / 10 };
-      }
-    }
-    results.hops = Object.fromEntries(Object.entries(hops).sort((a, b) => b[1].meanMs - a[1].meanMs));
+      soakSamples = rss.filter((r) => r.t >= soakStart);
+      const at = (s: string, which: 'first' | 'last') => {
+        const own = soakSamples.filter((r) => r.service === s);
+        const window = which === 'first' ? own.slice(10, 40) : own.slice(-30);
+        return Math.round(window.reduce((a, r) => a + r.mb, 0) / Math.max(1, window.length));
+      };
+      if (ONLY.has('inbound'))
+        results.memory = {
+          peakDuringRunsMB: peak,
+          soak: Object.fromEntries(
+            SERVICES.map((s) => [s, { startMB: at(s, 'first'), endMB: at(s, 'last') }]),
+          ),
+        };
+      clearInterval(sampler);
 
-    writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeCharts(results, soakSamples, soakStart);
-    writeReport(results);
-    console.log(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s; docs/benchmarks.md updated`);
+      // Where the time goes, hop by hop: mean processing time of each consumer and gRPC method.
+      const hops: Record<string, { count: number; meanMs: number }> = {};
+      for (const s of SERVICES) {
+        const text = await (await fetch(`http://127.0.0.1:${stack.opsPort(s)}/metrics`)).text();
+        const sums = new Map<string, number>();
+        for (const m of text.matchAll(
+          /^sms_inbox_(consumer_processing_seconds|grpc_server_duration_seconds)_(sum|count)\{(?:consumer|method)="([^"]+)"[^}]*\} ([\d.e+-]+)$/gm,
+        )) {
+          const key = `${s} ${m[1]!.startsWith('consumer') ? 'consumer' : 'grpc'} ${m[3]}`;
+          sums.set(`${key}|${m[2]}`, (sums.get(`${key}|${m[2]}`) ?? 0) + Number(m[4]));
+        }
+        for (const [k, count] of sums) {
+          if (!k.endsWith('|count') || count === 0) continue;
+          const key = k.slice(0, -'|count'.length);
+          hops[key] = { count, meanMs: Math.round(((sums.get(`${key}|sum`) ?? 0) / count) * 10_000) / 10 };
+        }
+      }
+      results.hops = Object.fromEntries(Object.entries(hops).sort((a, b) => b[1].meanMs - a[1].meanMs));
+    }
   } finally {
     clearInterval(sampler);
     await mongo.close();
     await stack.stop();
   }
+
+  // 3 and 4 on stacks of their own: their data would slow the others down, and theirs.
+  const own = async <T>(name: string, run: (stack: Stack, mongo: MongoClient) => Promise<T>) => {
+    const s = await startStack({
+      dir: tempDir(`bench-${name}`),
+      logLevel: 'warn',
+      env: { SEND_RATE_PER_NUMBER: '1000', RATE_LIMIT_PER_MINUTE: '1000000', GRPC_TIMEOUT_MS: '60000' },
+    });
+    const m = await MongoClient.connect(s.env.MONGODB_URI!);
+    try {
+      return await run(s, m);
+    } finally {
+      await m.close();
+      await s.stop();
+    }
+  };
+  if (ONLY.has('inbox')) {
+    results.inbox = await own('inbox', (s, m) =>
+      measureInbox({
+        stack: s,
+        mongo: m,
+        conversations: INBOX_CONVERSATIONS,
+        messages: INBOX_MESSAGES,
+        shops: INBOX_SHOPS,
+        seconds: SECONDS,
+        log: console.log,
+      }),
+    );
+  }
+  if (ONLY.has('scheduler')) {
+    results.scheduler = await own('scheduler', (s, m) =>
+      measureScheduler({
+        stack: s,
+        mongo: m,
+        count: SCHEDULED,
+        leadSeconds: SCHEDULE_LEAD_SECONDS,
+        timeoutSeconds: 1_800,
+        log: console.log,
+      }),
+    );
+  }
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (ONLY.has('inbound') || ONLY.has('replies')) writeCharts(results, soakSamples, soakStart);
+  writeReport(results);
+  console.log(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s; docs/benchmarks.md updated`);
 }
 
 function writeCharts(results: any, soak: RssSample[], soakStart: number) {
@@ -417,6 +492,33 @@ function writeReport(results: any) {
         `| ${r.rate} | ${r.accepted} | ${r.providerCalls} | ${r.throughputPerSecond} | ${ms(r.toProviderMs.p50)} / ${ms(r.toProviderMs.p95)} / ${ms(r.toProviderMs.p99)} | ${r.apiLatencyMs.p50} / ${r.apiLatencyMs.p99} |`,
     ),
     '',
+    ...(results.inbox
+      ? [
+          `**Inbox reads** (through the gateway, 4 connections for ${results.config.SECONDS ?? SECONDS} s each; one shop with ${results.inbox.conversations.toLocaleString('en')} conversations and ${results.inbox.messages.toLocaleString('en')} messages, seeded in ${results.inbox.seedSeconds} s; then ${results.inbox.shops.toLocaleString('en')} shops, read for one of them)`,
+          '',
+          '| data | read | requests | req/s | p50 / p99 ms |',
+          '|---|---|---|---|---|',
+          ...Object.entries(results.inbox.oneShop).map(
+            ([k, v]: [string, any]) =>
+              `| one shop | ${k} | ${v.requests} | ${v.perSecond} | ${v.p50} / ${v.p99} |`,
+          ),
+          ...Object.entries(results.inbox.manyShops).map(
+            ([k, v]: [string, any]) =>
+              `| ${results.inbox.shops} shops | ${k} | ${v.requests} | ${v.perSecond} | ${v.p50} / ${v.p99} |`,
+          ),
+          '',
+        ]
+      : []),
+    ...(results.scheduler
+      ? [
+          `**Scheduler** (${results.scheduler.count.toLocaleString('en')} replies scheduled for one instant; jobs stored ${results.scheduler.storedBeforeRelease ? 'before' : 'only after'} it, in ${results.scheduler.storeSeconds} s)`,
+          '',
+          '| sent | all sent within | sends/s | after the instant p50 / p99 / max ms |',
+          '|---|---|---|---|',
+          `| ${results.scheduler.sent} of ${results.scheduler.count} | ${results.scheduler.allSentWithinSeconds ?? '–'} s | ${results.scheduler.sendsPerSecond} | ${ms(results.scheduler.afterReleaseMs.p50)} / ${ms(results.scheduler.afterReleaseMs.p99)} / ${ms(results.scheduler.afterReleaseMs.max)} |`,
+          '',
+        ]
+      : []),
     '**Where the time goes** (mean processing time per consumer and gRPC method over the whole run, slowest first)',
     '',
     '| service | hop | count | mean ms |',

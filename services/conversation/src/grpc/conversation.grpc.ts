@@ -34,7 +34,7 @@ export function conversationGrpc(deps: {
     }, logger),
     getInboxSummary: unary(
       async (req: conversationV1.GetInboxSummaryRequest) => ({
-        unresolved: await conversations.countByStatus(requireShop(req.shop), 'unresolved'),
+        unresolved: await conversations.countUnresolved(requireShop(req.shop)),
       }),
       logger,
     ),

@@ -81,6 +81,15 @@ export const snapshotOf = (
   version,
 });
 
+/** A status change asked for: applied when allowed from the current status and newer than its last change. */
+export interface StatusMove {
+  allowedFrom: ConversationStatus[];
+  to: ConversationStatus;
+  causeAt: Date;
+  reason: string;
+  actor: string;
+}
+
 export interface ListQuery {
   status?: ConversationStatus;
   q?: string;
@@ -127,6 +136,9 @@ export class ConversationRepository {
   private readonly statusChanges;
   /** Every update of one conversation runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
   private readonly locks = new KeyedMutex();
+  /** The unresolved count running per shop, and the one queued after it (see countUnresolved). */
+  private readonly counting = new Map<string, Promise<number>>();
+  private readonly nextCount = new Map<string, Promise<number>>();
 
   constructor(connection: Connection) {
     this.model = connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations');
@@ -194,24 +206,49 @@ export class ConversationRepository {
     return doc && doc.shop === shop ? doc : null;
   }
 
-  /** Makes `message` the last one unless a newer one is already there. */
-  recordActivity(shop: string, id: string, message: MessageRecord): Promise<boolean> {
+  /**
+   * A message appended to the conversation, in one read and one write: it becomes the last one
+   * unless a newer one is already there, and, when `status` is given, the status moves as
+   * `setStatus` would move it. Returns the conversation as stored now (null when there is none).
+   */
+  recordMessage(
+    shop: string,
+    id: string,
+    message: MessageRecord,
+    status?: StatusMove,
+  ): Promise<ConversationRecord | null> {
     return this.locks.run(id, async () => {
       const current = await this.findById(shop, id);
-      if (!current) return false;
-      const newest = new Date(current.lastActivityAt) <= new Date(message.createdAt);
-      const touchedAt = new Date(
-        Math.max(new Date(current.touchedAt).getTime(), new Date(message.recordedAt).getTime()),
-      );
-      if (!newest && touchedAt.getTime() === new Date(current.touchedAt).getTime()) return false;
-      await this.model.updateOne(
-        { _id: id },
-        {
-          $set: { touchedAt, ...(newest ? { lastActivityAt: message.createdAt, lastMessage: message } : {}) },
-          $inc: { revision: 1 },
-        },
-      );
-      return true;
+      if (!current) return null;
+      const set: Partial<ConversationRecord> = {};
+      if (new Date(current.lastActivityAt) <= new Date(message.createdAt)) {
+        set.lastActivityAt = message.createdAt;
+        set.lastMessage = message;
+      }
+      if (new Date(message.recordedAt) > new Date(current.touchedAt)) set.touchedAt = message.recordedAt;
+      const moves = status && this.moves(current, status);
+      if (moves) Object.assign(set, { status: status.to, statusChangedAt: status.causeAt });
+      if (Object.keys(set).length === 0) return current;
+      await this.model.updateOne({ _id: id }, { $set: set, $inc: { revision: 1 } });
+      if (moves && current.status !== status.to) await this.logChange(shop, id, current.status, status);
+      return { ...current, ...set, revision: current.revision + 1 };
+    });
+  }
+
+  /** Whether `move` applies to `current`: allowed from its status, and caused after its last change. */
+  private moves(current: ConversationRecord, move: StatusMove): boolean {
+    return move.allowedFrom.includes(current.status) && new Date(current.statusChangedAt) <= move.causeAt;
+  }
+
+  private async logChange(shop: string, id: string, from: ConversationStatus, move: StatusMove) {
+    await this.statusChanges.create({
+      shop,
+      conversationId: id,
+      from,
+      to: move.to,
+      reason: move.reason,
+      actor: move.actor,
+      at: move.causeAt,
     });
   }
 
@@ -228,25 +265,15 @@ export class ConversationRepository {
     causeAt: Date,
     why: { reason: string; actor: string },
   ): Promise<boolean> {
+    const move: StatusMove = { allowedFrom, to, causeAt, ...why };
     return this.locks.run(id, async () => {
       const before = await this.findById(shop, id);
-      if (!before || !allowedFrom.includes(before.status) || new Date(before.statusChangedAt) > causeAt)
-        return false;
+      if (!before || !this.moves(before, move)) return false;
       await this.model.updateOne(
         { _id: id },
         { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
       );
-      if (before.status !== to) {
-        await this.statusChanges.create({
-          shop,
-          conversationId: id,
-          from: before.status,
-          to,
-          reason: why.reason,
-          actor: why.actor,
-          at: causeAt,
-        });
-      }
+      if (before.status !== to) await this.logChange(shop, id, before.status, move);
       return true;
     });
   }
@@ -326,5 +353,28 @@ export class ConversationRepository {
 
   countByStatus(shop: string, status: ConversationStatus): Promise<number> {
     return this.model.countDocuments({ shop, status }).exec();
+  }
+
+  /**
+   * The shop's unresolved count, as of a moment after the call: callers that arrive while a
+   * count runs share the next one instead of each starting their own (FerretDB counts by
+   * scanning, and every change announces the count).
+   */
+  countUnresolved(shop: string): Promise<number> {
+    const queued = this.nextCount.get(shop);
+    if (queued) return queued;
+    const start = () => {
+      this.nextCount.delete(shop);
+      const counting = this.countByStatus(shop, 'unresolved').finally(() => {
+        if (this.counting.get(shop) === counting) this.counting.delete(shop);
+      });
+      this.counting.set(shop, counting);
+      return counting;
+    };
+    const running = this.counting.get(shop);
+    if (!running) return start();
+    const next = running.then(start, start);
+    this.nextCount.set(shop, next);
+    return next;
   }
 }

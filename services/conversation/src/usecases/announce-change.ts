@@ -2,7 +2,7 @@
 // The id carries the revision, so repeats after a redelivery are dropped by the broker.
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
-import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
 import { toConversation } from './conversation-view.js';
 
 export class AnnounceChange {
@@ -11,10 +11,11 @@ export class AnnounceChange {
     private readonly bus: Bus,
   ) {}
 
-  async execute(shop: string, conversationId: string): Promise<void> {
+  /** `current`: the conversation as the caller just stored it, which saves reading it again. */
+  async execute(shop: string, conversationId: string, current?: ConversationRecord | null): Promise<void> {
     const [conversation, unresolved] = await Promise.all([
-      this.conversations.findById(shop, conversationId),
-      this.conversations.countByStatus(shop, 'unresolved'),
+      current === undefined ? this.conversations.findById(shop, conversationId) : current,
+      this.conversations.countUnresolved(shop),
     ]);
     if (!conversation) return;
     await this.bus.publish(

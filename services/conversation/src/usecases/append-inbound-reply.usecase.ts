@@ -53,17 +53,20 @@ export class AppendInboundReply {
       );
     }
     const message = await this.messages.insertOnce(draft(conversation._id));
-    await this.conversations.recordActivity(event.shop, conversation._id, message);
-    if (!event.consentWord) {
-      await this.conversations.setStatus(
-        event.shop,
-        conversation._id,
-        ['resolved', 'unresolved'],
-        'unresolved',
-        message.createdAt,
-        { reason: 'subscriber_wrote', actor: 'subscriber' },
-      );
-    }
-    await this.announce.execute(event.shop, conversation._id);
+    const stored = await this.conversations.recordMessage(
+      event.shop,
+      conversation._id,
+      message,
+      event.consentWord
+        ? undefined
+        : {
+            allowedFrom: ['resolved', 'unresolved'],
+            to: 'unresolved',
+            causeAt: new Date(message.createdAt),
+            reason: 'subscriber_wrote',
+            actor: 'subscriber',
+          },
+    );
+    await this.announce.execute(event.shop, conversation._id, stored);
   }
 }

@@ -126,23 +126,18 @@ export class CreateReply {
       return { message, size };
     }
 
-    await this.conversations.recordActivity(input.shop, conversation._id, message);
-    await this.conversations.setStatus(
-      input.shop,
-      conversation._id,
-      ['unresolved', 'resolved'],
-      'resolved',
-      now,
-      {
-        reason: 'reply_sent',
-        actor: `user:${input.actor}`,
-      },
-    );
+    const stored = await this.conversations.recordMessage(input.shop, conversation._id, message, {
+      allowedFrom: ['unresolved', 'resolved'],
+      to: 'resolved',
+      causeAt: now,
+      reason: 'reply_sent',
+      actor: `user:${input.actor}`,
+    });
     replies.inc({ send, outcome: scheduled ? 'scheduled' : 'sent' });
     if (message.quietHoursOverride) overrides.inc();
     if (scheduled) await this.requests.schedule(message, conversation.subscriberId);
     else await this.requests.send(message, conversation.subscriberId, subscriber.phone);
-    await this.announce.execute(input.shop, conversation._id);
+    await this.announce.execute(input.shop, conversation._id, stored);
     return { message, size };
   }
 

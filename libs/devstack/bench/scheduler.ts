@@ -1,0 +1,132 @@
+// Benchmark 4, the scheduler: `count` replies scheduled for the same instant, then the time from
+// that instant until every one has reached the Twilio simulator. The scheduled messages are
+// written into the conversation database and their `conversation.reply_scheduled.v1` events
+// published straight to JetStream (what the conversation service does for each "Schedule
+// Sending"), since creating 10,000 through the API would measure the reply path instead; from
+// there on everything is the real path: the scheduler stores an Agenda job per reply, releases
+// them when due, and conversation and delivery send them.
+import { randomBytes } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Events } from '@sms-inbox/contracts';
+import type { MongoClient } from 'mongodb';
+import { DashboardClient, eventually, type Stack, TwilioWebhookSender } from '../src/index.js';
+import { summary } from './stats.js';
+
+export interface SchedulerOptions {
+  stack: Stack;
+  mongo: MongoClient;
+  count: number;
+  /** How far ahead the common release instant is, so every job is stored before it. */
+  leadSeconds: number;
+  /** How long to wait for the last send after the instant. */
+  timeoutSeconds: number;
+  log: (line: string) => void;
+}
+
+export async function measureScheduler(options: SchedulerOptions) {
+  const { stack, mongo, count, log } = options;
+  const shop = 'scheduler-bench.myshopify.com';
+  const number = '+14155550456';
+  const dashboard = await DashboardClient.forShop(stack, shop, 'bench');
+  await dashboard.request('PUT', '/v1/shop', { phoneNumber: number, keywords: ['JOIN'] });
+  const twilio = new TwilioWebhookSender(stack);
+  const people = 100;
+  const phoneOf = (i: number) => `+1415777${String(i).padStart(4, '0')}`;
+  for (let i = 0; i < people; i++) {
+    for (const body of ['JOIN', 'hello']) await twilio.send({ from: phoneOf(i), to: number, body });
+  }
+  const conversations = await eventually(
+    async () => {
+      const all = await dashboard.all('/v1/conversations?limit=100');
+      return all.length >= people ? all : undefined;
+    },
+    120_000,
+    'the subscribers’ conversations',
+  );
+
+  const releaseAt = new Date(Date.now() + options.leadSeconds * 1000);
+  const messages = mongo.db('sms_inbox_conversation').collection('messages');
+  const items = Array.from({ length: count }, (_, i) => {
+    const c = conversations[i % conversations.length];
+    return { id: randomBytes(12).toString('hex'), conversationId: c.id, subscriberId: c.subscriber.id, i };
+  });
+  log(`[bench] scheduler: ${count} replies scheduled for ${releaseAt.toISOString()}...`);
+  for (let start = 0; start < count; start += 2_000) {
+    await messages.insertMany(
+      items.slice(start, start + 2_000).map((m) => ({
+        _id: m.id as never,
+        shop,
+        conversationId: m.conversationId,
+        dedupeKey: `out:bench:${m.id}`,
+        direction: 'outbound',
+        text: `scheduled bench ${m.i}`,
+        mediaUrls: [],
+        discountCode: null,
+        status: 'scheduled',
+        createdAt: new Date(),
+        recordedAt: new Date(),
+        scheduledFor: releaseAt,
+        sentAt: null,
+        quietHoursOverride: false,
+        sentBy: 'bench',
+        providerSid: null,
+        errorCode: null,
+      })),
+    );
+  }
+  const published = Date.now();
+  const nc = await connect({ servers: stack.env.NATS_URL! });
+  try {
+    const js = jetstream(nc);
+    for (let start = 0; start < count; start += 500) {
+      await Promise.all(
+        items.slice(start, start + 500).map((m) =>
+          js.publish(
+            Events.replyScheduled.subject,
+            Events.replyScheduled.codec
+              .encode({
+                messageId: m.id,
+                shop,
+                conversationId: m.conversationId,
+                subscriberId: m.subscriberId,
+                releaseAt,
+              })
+              .finish(),
+            { msgID: `bench-schedule:${m.id}` },
+          ),
+        ),
+      );
+    }
+  } finally {
+    await nc.close();
+  }
+  const jobs = mongo.db('sms_inbox_scheduler').collection('release_jobs');
+  const stored = await eventually(
+    async () => ((await jobs.countDocuments({})) >= count ? Date.now() : undefined),
+    Math.max(60_000, releaseAt.getTime() - Date.now() + 600_000),
+    'every release job stored',
+  );
+  const storeSeconds = (stored - published) / 1000;
+  log(`[bench] scheduler: ${count} jobs stored in ${storeSeconds.toFixed(1)} s`);
+
+  const sent = () => stack.twilio!.messages.filter((m) => m.body.startsWith('scheduled bench '));
+  const deadline = Math.max(Date.now(), releaseAt.getTime()) + options.timeoutSeconds * 1000;
+  while (Date.now() < deadline && sent().length < count) await new Promise((r) => setTimeout(r, 1_000));
+  const calls = sent();
+  const after = calls.map((m) => m.dateCreated.getTime() - releaseAt.getTime());
+  const result = {
+    count,
+    storedBeforeRelease: stored <= releaseAt.getTime(),
+    storeSeconds: Math.round(storeSeconds * 10) / 10,
+    sent: calls.length,
+    allSentWithinSeconds: calls.length >= count ? Math.round(Math.max(...after) / 100) / 10 : null,
+    sendsPerSecond:
+      calls.length > 1
+        ? Math.round((calls.length / (Math.max(...after) - Math.min(...after))) * 10_000) / 10
+        : 0,
+    afterReleaseMs: summary(after),
+  };
+  log(`[bench] scheduler: ${JSON.stringify(result)}`);
+  return result;
+}
