@@ -1,13 +1,13 @@
 // Benchmark 3, inbox reads: the list, the search and the red-dot summary through the gateway,
-// measured by autocannon, first with one shop holding `conversations` conversations and
+// measured request by request, first with one shop holding `conversations` conversations and
 // `messages` messages, then with the same number spread over `shops` shops (read for one of
 // them). The data is written straight into each service's own database with the bare driver,
 // in the shape its repositories write, since sending a million texts through the stack would
 // take hours here; the reads then go through the real gateway → conversation → subscriber path.
 import { createHash, randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
 import type { MongoClient } from 'mongodb';
 import { DashboardClient, type Stack } from '../src/index.js';
+import { summary } from './stats.js';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman'];
@@ -121,21 +121,23 @@ async function seed(
   }
 }
 
-/** p50/p99 and throughput of one GET, with 4 connections for `seconds`. */
+/**
+ * Latency of one GET: requests one after another for `seconds` (at least three). Sequential, not
+ * autocannon's fixed-duration load: at these sizes one request can take longer than the run.
+ */
 async function measure(url: string, token: string, seconds: number) {
-  const result = await autocannon({
-    url,
-    connections: 4,
-    duration: seconds,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return {
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    perSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-  };
+  const samples: number[] = [];
+  let failed = 0;
+  const until = Date.now() + seconds * 1000;
+  while (samples.length + failed < 3 || Date.now() < until) {
+    const t = Date.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.ok) samples.push(Date.now() - t);
+    else failed++;
+  }
+  const s = summary(samples);
+  return { requests: samples.length, non2xx: failed, p50: s.p50, p99: s.p99 };
 }
 
 export async function measureInbox(options: InboxOptions) {
@@ -165,7 +167,17 @@ export async function measureInbox(options: InboxOptions) {
 
   let t = Date.now();
   log(`[bench] inbox: seeding ${options.conversations} conversations, ${perConversation} messages each...`);
-  await seed(mongo, shop, 0, options.conversations, perConversation, 2_000_000_000);
+  for (let from = 0; from < options.conversations; from += 10_000) {
+    await seed(
+      mongo,
+      shop,
+      from,
+      Math.min(10_000, options.conversations - from),
+      perConversation,
+      2_000_000_000,
+    );
+    log(`[bench] inbox: ${from + 10_000} conversations after ${Math.round((Date.now() - t) / 1000)} s`);
+  }
   const seedSeconds = Math.round((Date.now() - t) / 1000);
   const oneShop = await reads('one shop');
 

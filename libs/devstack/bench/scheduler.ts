@@ -10,7 +10,14 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Events } from '@sms-inbox/contracts';
 import type { MongoClient } from 'mongodb';
-import { DashboardClient, eventually, type Stack, TwilioWebhookSender } from '../src/index.js';
+import {
+  DashboardClient,
+  eventually,
+  phoneIn,
+  type Stack,
+  TwilioWebhookSender,
+  zoneWithHour,
+} from '../src/index.js';
 import { summary } from './stats.js';
 
 export interface SchedulerOptions {
@@ -29,10 +36,12 @@ export async function measureScheduler(options: SchedulerOptions) {
   const shop = 'scheduler-bench.myshopify.com';
   const number = '+14155550456';
   const dashboard = await DashboardClient.forShop(stack, shop, 'bench');
-  await dashboard.request('PUT', '/v1/shop', { phoneNumber: number, keywords: ['JOIN'] });
+  // Subscribers in a zone where it is day now: a release in quiet hours would be moved to their end.
+  const zone = zoneWithHour(10, 16);
+  await dashboard.request('PUT', '/v1/shop', { phoneNumber: number, keywords: ['JOIN'], timezone: zone });
   const twilio = new TwilioWebhookSender(stack);
   const people = 100;
-  const phoneOf = (i: number) => `+1415777${String(i).padStart(4, '0')}`;
+  const phoneOf = (i: number) => phoneIn(zone, 5_000 + i);
   for (let i = 0; i < people; i++) {
     for (const body of ['JOIN', 'hello']) await twilio.send({ from: phoneOf(i), to: number, body });
   }
