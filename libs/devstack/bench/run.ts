@@ -494,7 +494,7 @@ function writeReport(results: any) {
     '',
     ...(results.inbox
       ? [
-          `**Inbox reads** (through the gateway, one request after another for ${results.config.SECONDS ?? SECONDS} s each, at least three; one shop with ${results.inbox.conversations.toLocaleString('en')} conversations and ${results.inbox.messages.toLocaleString('en')} messages, seeded in ${results.inbox.seedSeconds} s; then ${results.inbox.shops.toLocaleString('en')} shops, read for one of them)`,
+          `**Inbox reads** (through the gateway, one request after another for ${results.config.SECONDS ?? SECONDS} s each, at least one; one shop with ${results.inbox.conversations.toLocaleString('en')} conversations and ${results.inbox.messages.toLocaleString('en')} messages, seeded in ${results.inbox.seedSeconds} s; then ${results.inbox.shops.toLocaleString('en')} shops, read for one of them)`,
           '',
           '| data | read | requests | p50 / p99 ms |',
           '|---|---|---|---|',
