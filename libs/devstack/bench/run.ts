@@ -110,6 +110,23 @@ async function main() {
       ...(ONLY.has('scheduler') ? { SCHEDULED, SCHEDULE_LEAD_SECONDS } : {}),
     },
   };
+  // The command that produced each part's figures (a run of some parts keeps the others').
+  const vars: Record<string, string> = {
+    inbound: `BENCH_RATES=${RATES.join(',')} BENCH_SECONDS=${SECONDS} BENCH_SUBSCRIBERS=${SUBSCRIBERS} BENCH_SOAK_SECONDS=${SOAK_SECONDS} BENCH_SOAK_RATE=${SOAK_RATE}`,
+    replies: `BENCH_REPLY_RATES=${REPLY_RATES.join(',')} BENCH_SECONDS=${SECONDS}`,
+    inbox: `BENCH_INBOX_CONVERSATIONS=${INBOX_CONVERSATIONS} BENCH_INBOX_MESSAGES=${INBOX_MESSAGES} BENCH_INBOX_SHOPS=${INBOX_SHOPS} BENCH_SECONDS=${SECONDS}`,
+    scheduler: `BENCH_SCHEDULED=${SCHEDULED} BENCH_SCHEDULE_LEAD_SECONDS=${SCHEDULE_LEAD_SECONDS}`,
+  };
+  const commands: Record<string, { at: string; command: string }> = {
+    ...(previous.commands as Record<string, { at: string; command: string }>),
+  };
+  for (const part of Object.keys(vars).filter((p) => ONLY.has(p))) {
+    commands[part] = {
+      at: new Date().toISOString(),
+      command: `BENCH_ONLY=${[...ONLY].join(',')} ${[...ONLY].map((p) => vars[p] ?? '').join(' ')} npx nx run @sms-inbox/devstack:bench`,
+    };
+  }
+  results.commands = commands;
   const runsStack = ONLY.has('inbound') || ONLY.has('replies');
   let soakStart = 0;
   let soakSamples: RssSample[] = [];
@@ -465,8 +482,11 @@ function writeReport(results: any) {
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
   const lines = [
     '<!-- results:start (written by the bench target; edit around it) -->',
-    `Run: ${new Date().toISOString()}, ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ${results.versions.ferretdb} (SQLite), nats-server ${results.versions.natsServer}.`,
-    `Command: \`BENCH_RATES=${RATES.join(',')} BENCH_REPLY_RATES=${REPLY_RATES.join(',')} BENCH_SECONDS=${SECONDS} BENCH_SUBSCRIBERS=${SUBSCRIBERS} BENCH_SOAK_SECONDS=${SOAK_SECONDS} BENCH_SOAK_RATE=${SOAK_RATE} npx nx run @sms-inbox/devstack:bench\``,
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (SQLite), ${results.versions.natsServer}. Each part's figures come from:`,
+    '',
+    ...Object.entries(results.commands ?? {}).map(
+      ([part, c]: [string, any]) => `- ${part}, ${c.at}: \`${c.command}\``,
+    ),
     '',
     '**Inbound** (signed webhooks → message in its conversation; floor = the same hops by bare code in one process)',
     '',
