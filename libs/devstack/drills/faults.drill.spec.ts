@@ -36,8 +36,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let stack: Stack;
 let dashboard: DashboardClient;
-/** Texts and reply attempts sent so far, to check that every fault lands mid-burst. */
+/** Texts and reply attempts started so far, and those in flight: every fault must land mid-burst. */
 let sends = 0;
+let inFlight = 0;
+/** Counts `work` as a send in flight while it runs. */
+async function sending<T>(work: () => Promise<T>): Promise<T> {
+  sends++;
+  inFlight++;
+  try {
+    return await work();
+  } finally {
+    inFlight--;
+  }
+}
 const dir = tempDir('drill-faults');
 /** The drill's own timeline, next to the services' logs. */
 const note = (line: string) =>
@@ -98,10 +109,11 @@ async function conversationsByPhone(): Promise<Map<string, string>> {
 async function replyPatiently(conversationId: string, body: object, key: string) {
   const deadline = Date.now() + REPLY_PATIENCE_MS;
   for (;;) {
-    sends++;
-    const res = await dashboard
-      .request('POST', `/v1/conversations/${conversationId}/replies`, body, { 'idempotency-key': key })
-      .catch(() => undefined);
+    const res = await sending(() =>
+      dashboard
+        .request('POST', `/v1/conversations/${conversationId}/replies`, body, { 'idempotency-key': key })
+        .catch(() => undefined),
+    );
     if (res && res.status < 500) return res;
     if (Date.now() > deadline)
       throw new Error(`reply ${key} never answered: ${res?.status ?? 'no connection'}`);
@@ -125,12 +137,9 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
     const worker = async () => {
       while (next < TEXTS) {
         const i = next++;
-        sends++;
-        const { webhookStatus } = await simulator.receive({
-          from: senders[i % senders.length]!,
-          to: NUMBER,
-          body: `drill text ${i}`,
-        });
+        const { webhookStatus } = await sending(() =>
+          simulator.receive({ from: senders[i % senders.length]!, to: NUMBER, body: `drill text ${i}` }),
+        );
         if (i % 200 === 0) note(`text ${i}: webhook ${webhookStatus}`);
         await sleep(100);
       }
@@ -189,9 +198,11 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
   for (const [name, fault] of faults) {
     const at = Date.now();
     const sendsBefore = sends;
+    const inFlightBefore = inFlight;
     note(`${name}…`);
     await fault();
-    overlaps.push({ fault: name, sendsDuring: sends - sendsBefore });
+    // Texts or replies in flight when it began, or sent while it lasted.
+    overlaps.push({ fault: name, sendsDuring: inFlightBefore + sends - sendsBefore });
     note(`${name}: done in ${Date.now() - at} ms, ${sends - sendsBefore} texts and replies sent meanwhile`);
     await sleep(2_000);
   }

@@ -18,17 +18,32 @@ export const repoRoot = (() => {
   return dir;
 })();
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Ports this process has handed out, so two services of one stack never get the same. */
+const handedOut = new Set<number>();
+
+/** Whether nothing listens on `port` (any address) right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((answer) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => answer(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => answer(true)));
   });
+}
+
+/**
+ * A port that is free now, below the kernel's ephemeral range (32768 and up here): a port the OS
+ * picks from that range can be taken by an outgoing connection's local end before the service
+ * binds it (seen as EADDRINUSE at a service's start), a port below it cannot.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
 }
 
 export async function waitForTcp(port: number, timeoutMs = 20_000, host = '127.0.0.1'): Promise<void> {
