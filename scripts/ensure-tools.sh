@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the project needs into the git-ignored .tools/ folder when they are missing:
-# FerretDB (the MongoDB-wire server) built from its Go module, nats-server, and promtool (from
-# Debian's prometheus package) for the alert-rule tests.
+# FerretDB (the MongoDB-wire server) built from its Go module, with our ferretdb-indexer beside
+# it, nats-server, and promtool (from Debian's prometheus package) for the alert-rule tests.
 # Safe to run again: what is already there is kept. `runtime`: only what the stack runs on.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +32,20 @@ ensure_ferretdb() {
   (cd "$work" && go build -trimpath -o "$tools/ferretdb" ./cmd/ferretdb)
   rm -rf "$work"
   say "FerretDB installed at .tools/bin/ferretdb"
+}
+
+ensure_ferretdb_indexer() {
+  # Our companion to FerretDB's SQLite backend (deploy/local/ferretdb-indexer): rebuilt when its
+  # source changes.
+  local src="$root/deploy/local/ferretdb-indexer" stamp
+  stamp="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)"
+  if [ -x "$tools/ferretdb-indexer" ] && [ "$(cat "$tools/ferretdb-indexer.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return
+  fi
+  command -v go >/dev/null || { say "Go is needed to build ferretdb-indexer"; exit 1; }
+  say "building ferretdb-indexer..."
+  (cd "$src" && go build -trimpath -o "$tools/ferretdb-indexer" .)
+  echo "$stamp" > "$tools/ferretdb-indexer.stamp"
 }
 
 ensure_nats() {
@@ -65,6 +79,7 @@ ensure_promtool() {
 }
 
 ensure_ferretdb
+ensure_ferretdb_indexer
 ensure_nats
 # `ensure-tools.sh runtime` (npm start) stops here; the tests also need helm and promtool.
 if [ "${1:-all}" != "runtime" ]; then

@@ -205,6 +205,17 @@ export function ferretDbBinary(): string {
   return bin;
 }
 
+/** The companion that gives FerretDB's SQLite tables an index its `_id` lookups can use. */
+function ferretDbIndexerBinary(): string {
+  const bin = process.env.FERRETDB_INDEXER_BIN ?? join(repoRoot, '.tools/bin/ferretdb-indexer');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `ferretdb-indexer is not built at ${bin}: run scripts/ensure-tools.sh (npm test and npm start do)`,
+    );
+  }
+  return bin;
+}
+
 export async function startFerretDb(
   options: { port?: number; dataDir?: string; logFile?: string } = {},
 ): Promise<FerretDb> {
@@ -228,6 +239,12 @@ export async function startFerretDb(
     await waitForTcp(port);
     return proc;
   };
+  // FerretDB 1.24 (SQLite) scans the whole table for every read, update and delete by `_id`:
+  // its `_id` index is not on the expression its lookups use. The indexer adds one that is, to
+  // every collection as it appears (deploy/local/ferretdb-indexer), and outlives restarts.
+  const indexer = spawnLogged('ferretdb-indexer', ferretDbIndexerBinary(), ['-dir', resolve(dataDir)], {
+    logFile: options.logFile,
+  });
   const db: FerretDb = {
     uri: `mongodb://127.0.0.1:${port}/`,
     port,
@@ -238,7 +255,7 @@ export async function startFerretDb(
       db.process = await launch();
     },
     stop: async () => {
-      await db.process.stop();
+      await Promise.all([db.process.stop(), indexer.stop()]);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,6 +13,7 @@ import { Agenda } from 'agenda';
 import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
 import { RELEASE_JOB, ReleaseScheduler } from './jobs/release-reply.job.js';
+import { ReleaseKeyRepository } from './repositories/release-key.repository.js';
 
 export interface SchedulerService extends Running {
   httpPort: number;
@@ -32,12 +33,21 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
   const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
 
   const agenda = new Agenda({
-    backend: new MongoBackend({ mongo: mongo.db!, collection: 'release_jobs' }),
+    // No sort on the lock query: every job it can take is due, so their order does not matter,
+    // and unsorted, FerretDB stops at the first due job instead of reading and sorting them all.
+    // (Agenda's own index would follow the sort; the one made below is the one it always had.)
+    backend: new MongoBackend({ mongo: mongo.db!, collection: 'release_jobs', sort: {}, ensureIndex: false }),
     name: `scheduler-${process.pid}`,
     processEvery: config.SCHEDULER_POLL_MS,
     maxConcurrency: config.SCHEDULER_CONCURRENCY,
     defaultLockLifetime: config.SCHEDULER_LOCK_LIFETIME_MS,
   });
+  await mongo
+    .db!.collection('release_jobs')
+    .createIndex(
+      { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 },
+      { name: 'findAndLockNextJobIndex' },
+    );
   agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
   agenda.on(`fail:${RELEASE_JOB}`, (err, job) =>
     logger.warn(
@@ -45,9 +55,10 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
       'release failed; retried at the next poll',
     ),
   );
-  const releases = new ReleaseScheduler(agenda, subscribers, bus, logger);
+  const releases = new ReleaseScheduler(agenda, new ReleaseKeyRepository(mongo), subscribers, bus, logger);
   releases.define({
     concurrency: config.SCHEDULER_CONCURRENCY,
+    lockLimit: config.SCHEDULER_CONCURRENCY * 2,
     lockLifetimeMs: config.SCHEDULER_LOCK_LIFETIME_MS,
   });
   await agenda.start();

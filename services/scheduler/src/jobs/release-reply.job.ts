@@ -1,9 +1,10 @@
-// One Agenda job per scheduled reply, unique by message id, due at the end of the subscriber's
-// quiet hours. When it runs it asks the subscriber service for the quiet hours now: still (or
-// again, after downtime) in quiet hours → the job moves to the new end; otherwise the release is
-// published (keyed by the message id, so a job run twice releases once) and the conversation
-// service re-checks consent before requesting the send. Agenda's lock gives a job to one replica
-// at a time; a replica that dies mid-run leaves its lock to expire and another takes the job.
+// One Agenda job per scheduled reply, due at the end of the subscriber's quiet hours, found
+// through the message's release key (`_id` = message id, see ReleaseKeyRepository). When it runs it
+// asks the subscriber service for the quiet hours now: still (or again, after downtime) in quiet
+// hours → the job moves to the new end; otherwise the release is published (keyed by the message
+// id, so a job run twice releases once) and the conversation service re-checks consent before
+// requesting the send. Agenda's lock gives a job to one replica at a time; a replica that dies
+// mid-run leaves its lock to expire and another takes the job.
 
 import type { Bus } from '@sms-inbox/bus';
 import { type conversationV1, Events, type subscriberV1 } from '@sms-inbox/contracts';
@@ -11,6 +12,7 @@ import { call } from '@sms-inbox/grpc';
 import { isAppError, type Logger } from '@sms-inbox/platform';
 import type { Agenda, Job } from 'agenda';
 import { Counter } from 'prom-client';
+import type { ReleaseKeyRepository } from '../repositories/release-key.repository.js';
 
 export const RELEASE_JOB = 'release-scheduled-reply';
 const RETRY_MS = 5_000;
@@ -31,14 +33,18 @@ const jobs = new Counter({
 export class ReleaseScheduler {
   constructor(
     private readonly agenda: Agenda,
+    private readonly keys: ReleaseKeyRepository,
     private readonly subscribers: subscriberV1.SubscriberServiceClient,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
 
-  define(options: { concurrency: number; lockLifetimeMs: number }): void {
+  define(options: { concurrency: number; lockLimit: number; lockLifetimeMs: number }): void {
     this.agenda.define<ReleaseData>(RELEASE_JOB, (job) => this.run(job), {
       concurrency: options.concurrency,
+      // Without a limit Agenda locks every due job before it runs the first: with thousands due at
+      // once, the first release waits for all of them and early locks expire meanwhile.
+      lockLimit: options.lockLimit,
       lockLifetime: options.lockLifetimeMs,
       removeOnComplete: true,
     });
@@ -46,22 +52,41 @@ export class ReleaseScheduler {
 
   /** Creates the job once per message, whatever is redelivered. */
   async schedule(event: conversationV1.ReplyScheduled): Promise<void> {
+    if (!(await this.keys.claim(event.messageId))) {
+      const key = await this.keys.find(event.messageId);
+      if (key?.jobId) return;
+      // Claimed by a creation that stopped before it stored the job (or is storing it now): the
+      // job is looked for by its data (a scan, on this rare path only) before it is made.
+      const { jobs: found } = await this.agenda.queryJobs({
+        name: RELEASE_JOB,
+        data: { messageId: event.messageId },
+      });
+      if (found[0]) {
+        await this.keys.setJob(event.messageId, String(found[0]._id));
+        return;
+      }
+    }
     const data: ReleaseData = {
       messageId: event.messageId,
       shop: event.shop,
       conversationId: event.conversationId,
       subscriberId: event.subscriberId,
     };
-    await this.agenda
+    const job = await this.agenda
       .create(RELEASE_JOB, data)
-      .unique({ 'data.messageId': event.messageId }, { insertOnly: true })
       .schedule(event.releaseAt ?? new Date())
       .save();
+    await this.keys.setJob(event.messageId, String(job.attrs._id));
     jobs.inc({ outcome: 'scheduled' });
   }
 
   async cancel(event: conversationV1.ReplyCanceled): Promise<void> {
-    const removed = await this.agenda.cancel({ name: RELEASE_JOB, data: { messageId: event.messageId } });
+    const key = await this.keys.find(event.messageId);
+    // By the job's id alone, which the database finds by `_id`; a key without a job (a creation
+    // still under way) by the job's data.
+    const removed = key?.jobId
+      ? await this.agenda.cancel({ id: key.jobId })
+      : await this.agenda.cancel({ name: RELEASE_JOB, data: { messageId: event.messageId } });
     if (removed > 0) jobs.inc({ outcome: 'canceled' });
   }
 
