@@ -28,7 +28,7 @@ export interface ConversationService extends Running {
 
 export async function startConversation(config: Readonly<Config>): Promise<ConversationService> {
   const logger = createLogger('conversation', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
   const bus = await connectBus({
     url: config.NATS_URL,
     name: 'conversation',

@@ -21,7 +21,7 @@ export interface DeliveryService extends Running {
 
 export async function startDelivery(config: Readonly<Config>): Promise<DeliveryService> {
   const logger = createLogger('delivery', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
   const bus = await connectBus({
     url: config.NATS_URL,
     name: 'delivery',

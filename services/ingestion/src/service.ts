@@ -22,7 +22,7 @@ export interface IngestionService extends Running {
 
 export async function startIngestion(config: Readonly<Config>): Promise<IngestionService> {
   const logger = createLogger('ingestion', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
   const bus = await connectBus({
     url: config.NATS_URL,
     name: 'ingestion',

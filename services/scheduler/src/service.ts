@@ -21,7 +21,7 @@ export interface SchedulerService extends Running {
 
 export async function startScheduler(config: Readonly<Config>): Promise<SchedulerService> {
   const logger = createLogger('scheduler', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
   const bus = await connectBus({
     url: config.NATS_URL,
     name: 'scheduler',

@@ -24,7 +24,7 @@ export interface SubscriberService extends Running {
 
 export async function startSubscriber(config: Readonly<Config>): Promise<SubscriberService> {
   const logger = createLogger('subscriber', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE });
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
   const bus = await connectBus({
     url: config.NATS_URL,
     name: 'subscriber',
