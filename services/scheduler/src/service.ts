@@ -13,6 +13,7 @@ import { Agenda } from 'agenda';
 import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
 import { RELEASE_JOB, ReleaseScheduler } from './jobs/release-reply.job.js';
+import { agendaDb } from './repositories/agenda-db.js';
 import { ReleaseKeyRepository } from './repositories/release-key.repository.js';
 
 export interface SchedulerService extends Running {
@@ -36,7 +37,12 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
     // No sort on the lock query: every job it can take is due, so their order does not matter,
     // and unsorted, FerretDB stops at the first due job instead of reading and sorting them all.
     // (Agenda's own index would follow the sort; the one made below is the one it always had.)
-    backend: new MongoBackend({ mongo: mongo.db!, collection: 'release_jobs', sort: {}, ensureIndex: false }),
+    backend: new MongoBackend({
+      mongo: agendaDb(mongo.db!),
+      collection: 'release_jobs',
+      sort: {},
+      ensureIndex: false,
+    }),
     name: `scheduler-${process.pid}`,
     processEvery: config.SCHEDULER_POLL_MS,
     maxConcurrency: config.SCHEDULER_CONCURRENCY,
