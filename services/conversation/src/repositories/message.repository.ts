@@ -2,6 +2,7 @@
 // per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
 import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { KeyedMutex } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
 /**
@@ -78,6 +79,8 @@ messageSchema.index({ shop: 1, conversationId: 1, createdAt: 1, _id: 1 });
 
 export class MessageRepository {
   private readonly model;
+  /** A message's status moves run alone (see KeyedMutex: FerretDB's updates are not atomic). */
+  private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<MessageRecord>('Message', messageSchema, 'messages');
@@ -113,8 +116,17 @@ export class MessageRepository {
     from: MessageStatus,
     fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
   ): Promise<boolean> {
-    const result = await this.model.updateOne({ _id: id, status: from }, { $set: fields });
-    return result.modifiedCount === 1;
+    // Read, check and write by `_id` alone: a filter with the status beside the id would make
+    // FerretDB read every message (2 s per release with 10,000 messages stored).
+    return this.locks.run(id, async () => {
+      const current = await this.model
+        .findById(id, { status: 1 })
+        .lean<Pick<MessageRecord, 'status'>>()
+        .exec();
+      if (current?.status !== from) return false;
+      await this.model.updateOne({ _id: id }, { $set: fields });
+      return true;
+    });
   }
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */

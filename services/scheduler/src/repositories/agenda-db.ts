@@ -4,6 +4,13 @@
 // every job, so each release cost a read of the whole collection (2 s with 10,000 waiting). A job
 // id names one job whatever its name, so this view drops `name` from such filters and leaves
 // every other filter as Agenda wrote it.
+//
+// FerretDB also applies a findOneAndUpdate as a read and then a write, with nothing in between:
+// two lock queries at once (Agenda starts a new look for due jobs while the last one is still
+// locking) can both take the same job, and the one that finishes second finds it removed. This
+// view runs one findOneAndUpdate at a time per process, which makes a job's lock this replica's
+// alone; replicas among themselves need MongoDB's atomic updates (docs/architecture.md).
+import { KeyedMutex } from '@sms-inbox/platform';
 import type { Collection, Db, Document } from 'mongodb';
 
 const FILTERED = new Set([
@@ -31,22 +38,27 @@ export function byIdAlone(filter: unknown): unknown {
   return filter;
 }
 
-function narrowed<T extends Document>(collection: Collection<T>): Collection<T> {
+function narrowed<T extends Document>(collection: Collection<T>, locks: KeyedMutex): Collection<T> {
   return new Proxy(collection, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (typeof property !== 'string' || !FILTERED.has(property) || typeof value !== 'function')
+      if (typeof property !== 'string' || !FILTERED.has(property) || typeof value !== 'function') {
         return value;
-      return (filter: unknown, ...rest: unknown[]) => value.call(target, byIdAlone(filter), ...rest);
+      }
+      const call = (filter: unknown, ...rest: unknown[]) => value.call(target, byIdAlone(filter), ...rest);
+      if (property !== 'findOneAndUpdate') return call;
+      return (filter: unknown, ...rest: unknown[]) =>
+        locks.run(collection.collectionName, () => call(filter, ...rest));
     },
   });
 }
 
 export function agendaDb(db: Db): Db {
+  const locks = new KeyedMutex();
   return new Proxy(db, {
     get(target, property, receiver) {
       if (property === 'collection') {
-        return (name: string, options?: object) => narrowed(target.collection(name, options));
+        return (name: string, options?: object) => narrowed(target.collection(name, options), locks);
       }
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
