@@ -119,15 +119,17 @@ async function main() {
     inbound: `BENCH_RATES=${RATES.join(',')} BENCH_SECONDS=${SECONDS} BENCH_SUBSCRIBERS=${SUBSCRIBERS} BENCH_SOAK_SECONDS=${SOAK_SECONDS} BENCH_SOAK_RATE=${SOAK_RATE}`,
     replies: `BENCH_REPLY_RATES=${REPLY_RATES.join(',')} BENCH_SECONDS=${SECONDS}`,
     inbox: `BENCH_INBOX_CONVERSATIONS=${INBOX_CONVERSATIONS} BENCH_INBOX_MESSAGES=${INBOX_MESSAGES} BENCH_INBOX_SHOPS=${INBOX_SHOPS} BENCH_SECONDS=${SECONDS}`,
-    scheduler: `BENCH_SCHEDULED=${SCHEDULED} BENCH_SCHEDULE_LEAD_SECONDS=${SCHEDULE_LEAD_SECONDS}`,
+    scheduler: `BENCH_SCHEDULED=${SCHEDULED} BENCH_SCHEDULE_LEAD_SECONDS=${SCHEDULE_LEAD_SECONDS} BENCH_SCHEDULE_TIMEOUT_SECONDS=${SCHEDULE_TIMEOUT_SECONDS}`,
   };
+  // Each variable once, whichever parts share it.
+  const settings = [...new Set([...ONLY].flatMap((p) => (vars[p] ?? '').split(' ').filter(Boolean)))];
   const commands: Record<string, { at: string; command: string }> = {
     ...(previous.commands as Record<string, { at: string; command: string }>),
   };
   for (const part of Object.keys(vars).filter((p) => ONLY.has(p))) {
     commands[part] = {
       at: new Date().toISOString(),
-      command: `BENCH_ONLY=${[...ONLY].join(',')} ${[...ONLY].map((p) => vars[p] ?? '').join(' ')} npx nx run @sms-inbox/devstack:bench`,
+      command: `BENCH_ONLY=${[...ONLY].join(',')} ${settings.join(' ')} npx nx run @sms-inbox/devstack:bench`,
     };
   }
   results.commands = commands;
@@ -481,16 +483,28 @@ function writeCharts(results: any, soak: RssSample[], soakStart: number) {
   );
 }
 
+/** One line when every part comes from the same run, else a line per part. */
+function commandLines(commands: Record<string, { at: string; command: string }>): string[] {
+  const runs = new Set(Object.values(commands).map((c) => `${c.at} ${c.command}`));
+  const [first] = Object.values(commands);
+  if (runs.size === 1 && first) {
+    return [`All parts come from one run, started ${first.at}: \`${first.command}\``];
+  }
+  return [
+    "Each part's figures come from:",
+    '',
+    ...Object.entries(commands).map(([part, c]) => `- ${part}, ${c.at}: \`${c.command}\``),
+  ];
+}
+
 function writeReport(results: any) {
   const file = join(repoRoot, 'docs/benchmarks.md');
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
   const lines = [
     '<!-- results:start (written by the bench target; edit around it) -->',
-    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (SQLite), ${results.versions.natsServer}. Each part's figures come from:`,
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (SQLite), ${results.versions.natsServer}.`,
     '',
-    ...Object.entries(results.commands ?? {}).map(
-      ([part, c]: [string, any]) => `- ${part}, ${c.at}: \`${c.command}\``,
-    ),
+    ...commandLines(results.commands ?? {}),
     '',
     '**Inbound** (signed webhooks → message in its conversation; floor = the same hops by bare code in one process)',
     '',
