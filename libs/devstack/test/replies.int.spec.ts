@@ -13,6 +13,7 @@ import {
   startStack,
   TwilioWebhookSender,
   tempDir,
+  twilioSignature,
   zoneWithHour,
 } from '../src/index.js';
 
@@ -205,6 +206,48 @@ it('refuses an unsigned or forged status callback with 403', async () => {
     body,
   });
   expect(forged.status).toBe(403);
+});
+
+it('keeps a delivered reply delivered when late, repeated or out-of-order callbacks arrive', async () => {
+  const from = dayPhone(20);
+  const c = await conversation(day, DAY_NUMBER, from);
+  const res = await reply(day, c.id, { text: 'callbacks in any order' }, 'reply-callbacks');
+  expect(res.status).toBe(202);
+  const messageNow = async () =>
+    (await day.all(`/v1/conversations/${c.id}/messages`)).find((m) => m.id === res.body.id);
+  const delivered = await eventually(async () => {
+    const m = await messageNow();
+    return m?.status === 'delivered' ? m : undefined;
+  });
+  // Twilio's callbacks can come late, twice, or out of order: signed, each accepted, none moves
+  // the status back, and the first final status stays (a late "undelivered" or "failed" too).
+  const url = `${stack.env.PUBLIC_BASE_URL}/webhooks/twilio/status`;
+  const { sid } = repliesTo(from)[0]!;
+  for (const status of ['sent', 'queued', 'delivered', 'undelivered', 'failed', 'sent']) {
+    const params: Record<string, string> = {
+      MessageSid: sid,
+      AccountSid: stack.env.TWILIO_ACCOUNT_SID!,
+      MessageStatus: status,
+      To: from,
+      From: DAY_NUMBER,
+    };
+    if (status === 'undelivered' || status === 'failed') params.ErrorCode = '30003';
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(stack.env.TWILIO_AUTH_TOKEN!, url, params),
+      },
+      body: new URLSearchParams(params),
+    });
+    expect(answer.status).toBeLessThan(300);
+  }
+  await settle();
+  await settle();
+  const after = await messageNow();
+  expect(after).toMatchObject({ status: 'delivered', sentAt: delivered.sentAt });
+  expect(after.errorCode ?? null).toBeNull();
+  expect(repliesTo(from)).toHaveLength(1);
 });
 
 it('sends one SMS for the same Idempotency-Key five times at once, and for a forced redelivery of the send request', async () => {
