@@ -195,26 +195,18 @@ export interface FerretDb {
   stop(): Promise<void>;
 }
 
-export function ferretDbBinary(): string {
-  const bin = process.env.FERRETDB_BIN ?? join(repoRoot, '.tools/bin/ferretdb');
+/** A tool that scripts/ensure-tools.sh puts in `.tools/bin` (or the path in `envVar`). */
+function installedTool(name: string, envVar: string): string {
+  const bin = process.env[envVar] ?? join(repoRoot, '.tools/bin', name);
   if (!existsSync(bin)) {
     throw new Error(
-      `FerretDB is not installed at ${bin}: run scripts/ensure-tools.sh (npm test and npm start do)`,
+      `${name} is not installed at ${bin}: run scripts/ensure-tools.sh (npm test and npm start do)`,
     );
   }
   return bin;
 }
 
-/** The companion that gives FerretDB's SQLite tables an index its `_id` lookups can use. */
-function ferretDbIndexerBinary(): string {
-  const bin = process.env.FERRETDB_INDEXER_BIN ?? join(repoRoot, '.tools/bin/ferretdb-indexer');
-  if (!existsSync(bin)) {
-    throw new Error(
-      `ferretdb-indexer is not built at ${bin}: run scripts/ensure-tools.sh (npm test and npm start do)`,
-    );
-  }
-  return bin;
-}
+export const ferretDbBinary = () => installedTool('ferretdb', 'FERRETDB_BIN');
 
 export async function startFerretDb(
   options: { port?: number; dataDir?: string; logFile?: string } = {},
@@ -242,9 +234,14 @@ export async function startFerretDb(
   // FerretDB 1.24 (SQLite) scans the whole table for every read, update and delete by `_id`:
   // its `_id` index is not on the expression its lookups use. The indexer adds one that is, to
   // every collection as it appears (deploy/local/ferretdb-indexer), and outlives restarts.
-  const indexer = spawnLogged('ferretdb-indexer', ferretDbIndexerBinary(), ['-dir', resolve(dataDir)], {
-    logFile: options.logFile,
-  });
+  const indexer = spawnLogged(
+    'ferretdb-indexer',
+    installedTool('ferretdb-indexer', 'FERRETDB_INDEXER_BIN'),
+    ['-dir', resolve(dataDir)],
+    {
+      logFile: options.logFile,
+    },
+  );
   const db: FerretDb = {
     uri: `mongodb://127.0.0.1:${port}/`,
     port,
