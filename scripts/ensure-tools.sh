@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the tools the project needs into the git-ignored .tools/ folder when they are missing:
-# FerretDB (the MongoDB-wire server) built from its Go module, with our ferretdb-indexer beside
-# it, nats-server, and promtool (from Debian's prometheus package) for the alert-rule tests.
+# Installs the tools the project needs when they are missing: into the git-ignored .tools/ folder
+# FerretDB (the MongoDB-wire server) built from its Go module with our patches, nats-server and
+# helm; from Debian's packages PostgreSQL (FerretDB's storage) and promtool (alert-rule tests).
 # Safe to run again: what is already there is kept. `runtime`: only what the stack runs on.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,43 +9,52 @@ tools="$root/.tools/bin"
 mkdir -p "$tools"
 
 FERRETDB_VERSION="v1.24.2"
+FERRETDB_SUM="h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw="
 HELM_VERSION="v3.22.0"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
 ensure_ferretdb() {
-  # (Output captured first: `… | grep -q` would end the pipe early and fail it under pipefail.)
-  if [ -x "$tools/ferretdb" ] && [[ "$("$tools/ferretdb" --version 2>/dev/null || true)" == *"${FERRETDB_VERSION}"* ]]; then
+  # FerretDB's module, pinned by version and checksum, with our patch set applied
+  # (deploy/local/ferretdb/sms-inbox.patch; each change is explained in docs/architecture.md,
+  # "The local store"). Rebuilt when the version or the patch changes.
+  local patch="$root/deploy/local/ferretdb/sms-inbox.patch" stamp src sum work
+  stamp="${FERRETDB_VERSION} $(sha256sum < "$patch" | cut -c1-16)"
+  if [ -x "$tools/ferretdb" ] && [ "$(cat "$tools/ferretdb.stamp" 2>/dev/null)" = "$stamp" ]; then
     return
   fi
   command -v go >/dev/null || { say "Go is needed to build FerretDB (go.dev/doc/install)"; exit 1; }
-  say "building FerretDB ${FERRETDB_VERSION} from the Go module proxy (first time only, about 2-3 minutes)..."
-  local src work
-  # `go install …/cmd/ferretdb@version` builds a binary that panics at start, because the module
-  # ships without build/version/version.txt; build from the module's source with that file added.
-  src="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@${FERRETDB_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  say "building FerretDB ${FERRETDB_VERSION} with our patches from the Go module proxy (first time only, about 2 minutes)..."
+  local info
+  info="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@${FERRETDB_VERSION}")"
+  src="$(printf '%s\n' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  sum="$(printf '%s\n' "$info" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')"
   [ -n "$src" ] || { say "could not download the FerretDB module"; exit 1; }
+  [ "$sum" = "$FERRETDB_SUM" ] || { say "FerretDB ${FERRETDB_VERSION} has checksum $sum, expected $FERRETDB_SUM"; exit 1; }
   work="$(mktemp -d)"
   cp -r "$src/." "$work/"
   chmod -R u+w "$work"
+  (cd "$work" && patch -p1 --quiet --forward < "$patch") || { say "our FerretDB patches do not apply"; rm -rf "$work"; exit 1; }
+  # `go install …/cmd/ferretdb@version` builds a binary that panics at start, because the module
+  # ships without build/version/version.txt; build from the module's source with that file added.
   echo "${FERRETDB_VERSION}" > "$work/build/version/version.txt"
   (cd "$work" && go build -trimpath -o "$tools/ferretdb" ./cmd/ferretdb)
   rm -rf "$work"
+  echo "$stamp" > "$tools/ferretdb.stamp"
   say "FerretDB installed at .tools/bin/ferretdb"
 }
 
-ensure_ferretdb_indexer() {
-  # Our companion to FerretDB's SQLite backend (deploy/local/ferretdb-indexer): rebuilt when its
-  # source changes.
-  local src="$root/deploy/local/ferretdb-indexer" stamp
-  stamp="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)"
-  if [ -x "$tools/ferretdb-indexer" ] && [ "$(cat "$tools/ferretdb-indexer.stamp" 2>/dev/null)" = "$stamp" ]; then
+ensure_postgres() {
+  # Debian's PostgreSQL server programs: the stack runs a cluster of its own (libs/devstack).
+  if [ -n "${POSTGRES_BIN_DIR:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     return
   fi
-  command -v go >/dev/null || { say "Go is needed to build ferretdb-indexer"; exit 1; }
-  say "building ferretdb-indexer..."
-  (cd "$src" && go build -trimpath -o "$tools/ferretdb-indexer" .)
-  echo "$stamp" > "$tools/ferretdb-indexer.stamp"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null || { say "PostgreSQL is missing: install its server (initdb, postgres) or set POSTGRES_BIN_DIR"; exit 1; }
+  say "installing PostgreSQL (Debian's postgresql package)..."
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 }
 
 ensure_nats() {
@@ -78,8 +87,8 @@ ensure_promtool() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 }
 
+ensure_postgres
 ensure_ferretdb
-ensure_ferretdb_indexer
 ensure_nats
 # `ensure-tools.sh runtime` (npm start) stops here; the tests also need helm and promtool.
 if [ "${1:-all}" != "runtime" ]; then

@@ -2,7 +2,17 @@
 // services. Tests and the local stack both use these; every process gets its own port and temp
 // directory, and is stopped (or killed) when asked.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -100,10 +110,10 @@ export class ManagedProcess {
     await this.exited;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs = 15_000): Promise<void> {
+  /** `signal` (SIGTERM), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!this.running) return;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
@@ -186,11 +196,146 @@ export async function startNats(
   return server;
 }
 
+export interface Postgres {
+  port: number;
+  dataDir: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** The folder of Debian's PostgreSQL programs (the newest installed), or POSTGRES_BIN_DIR. */
+export function postgresBinDir(): string {
+  if (process.env.POSTGRES_BIN_DIR) return process.env.POSTGRES_BIN_DIR;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions[0]) {
+    throw new Error('PostgreSQL is not installed: run scripts/ensure-tools.sh (npm test and npm start do)');
+  }
+  return join(root, versions[0], 'bin');
+}
+
+/**
+ * Who runs PostgreSQL: this user, or `postgres` when this is root (initdb and postgres refuse
+ * to run as root), in which case the cluster's folder is handed to that user.
+ */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line)
+    throw new Error("running as root needs the postgres user (Debian's postgresql package creates it)");
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function runAs(
+  user: { uid?: number; gid?: number },
+  command: string,
+  args: string[],
+  logFile?: string,
+): Promise<void> {
+  return new Promise((done, fail) => {
+    const out = logFile ? openSync(logFile, 'a') : 'ignore';
+    const child = spawn(command, args, { ...user, stdio: ['ignore', out, out], cwd: tmpdir() });
+    child.once('error', fail);
+    child.once('exit', (code) =>
+      code === 0
+        ? done()
+        : fail(new Error(`${command} ${args.join(' ')} exited with ${code}; see ${logFile}`)),
+    );
+  });
+}
+
+/**
+ * A PostgreSQL cluster of the stack's own: created in `dataDir` on first use (UTF-8, collation
+ * C: strings compare by code point, as MongoDB compares them), listening on 127.0.0.1 only.
+ * `durable: false` (tests) turns off fsync: a test's data does not outlive the machine.
+ */
+export async function startPostgres(options: {
+  port?: number;
+  dataDir: string;
+  logFile?: string;
+  durable?: boolean;
+}): Promise<Postgres> {
+  const bin = postgresBinDir();
+  const user = postgresUser();
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (user.uid !== undefined) chownSync(dataDir, user.uid, user.gid!);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    await runAs(
+      user,
+      join(bin, 'initdb'),
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+        '--lc-collate=C',
+        '--no-sync',
+      ],
+      options.logFile,
+    );
+  }
+  const port = options.port ?? (await freePort());
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    // FerretDB's cached statements would keep a generic plan that ignores indexes made later.
+    'plan_cache_mode=force_custom_plan',
+    'max_connections=200',
+    ...(options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+  ];
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(
+    join(bin, 'postgres'),
+    ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
+    { ...user, stdio: ['ignore', out, out], cwd: tmpdir() },
+  );
+  const proc = new ManagedProcess('postgres', child);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (!proc.running) throw new Error(`postgres exited while starting; see ${options.logFile}`);
+    try {
+      await runAs({}, join(bin, 'pg_isready'), [
+        '-q',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+      ]);
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port,
+    dataDir,
+    process: proc,
+    // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+    stop: () => proc.stop(15_000, 'SIGINT'),
+  };
+}
+
 export interface FerretDb {
   uri: string;
   port: number;
   dataDir: string;
   process: ManagedProcess;
+  postgres: Postgres;
+  /** Stops and starts FerretDB (PostgreSQL keeps running). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -208,19 +353,31 @@ function installedTool(name: string, envVar: string): string {
 
 export const ferretDbBinary = () => installedTool('ferretdb', 'FERRETDB_BIN');
 
+/**
+ * The local MongoDB-wire store: our patched FerretDB (scripts/ensure-tools.sh) on a PostgreSQL
+ * cluster of its own in `dataDir/postgres` (a temp folder unless given). See
+ * docs/architecture.md, "The local store".
+ */
 export async function startFerretDb(
-  options: { port?: number; dataDir?: string; logFile?: string } = {},
+  options: { port?: number; dataDir?: string; logFile?: string; durable?: boolean } = {},
 ): Promise<FerretDb> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('ferretdb');
   mkdirSync(dataDir, { recursive: true });
+  // the postgres user must reach the cluster's folder when this is root
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+  const postgres = await startPostgres({
+    dataDir: join(dataDir, 'postgres'),
+    logFile: options.logFile,
+    durable: options.durable ?? options.dataDir !== undefined,
+  });
   const launch = async () => {
     const proc = spawnLogged(
       'ferretdb',
       ferretDbBinary(),
       [
-        '--handler=sqlite',
-        `--sqlite-url=file:${resolve(dataDir)}/`,
+        '--handler=postgresql',
+        `--postgresql-url=postgres://postgres@127.0.0.1:${postgres.port}/postgres`,
         `--listen-addr=127.0.0.1:${port}`,
         '--telemetry=disable',
         '--debug-addr=-',
@@ -231,28 +388,26 @@ export async function startFerretDb(
     await waitForTcp(port);
     return proc;
   };
-  // FerretDB 1.24 (SQLite) scans the whole table for every read, update and delete by `_id`:
-  // its `_id` index is not on the expression its lookups use. The indexer adds one that is, to
-  // every collection as it appears (deploy/local/ferretdb-indexer), and outlives restarts.
-  const indexer = spawnLogged(
-    'ferretdb-indexer',
-    installedTool('ferretdb-indexer', 'FERRETDB_INDEXER_BIN'),
-    ['-dir', resolve(dataDir)],
-    {
-      logFile: options.logFile,
-    },
-  );
+  let proc: ManagedProcess;
+  try {
+    proc = await launch();
+  } catch (err) {
+    await postgres.stop();
+    throw err;
+  }
   const db: FerretDb = {
     uri: `mongodb://127.0.0.1:${port}/`,
     port,
     dataDir,
-    process: await launch(),
+    process: proc,
+    postgres,
     restart: async () => {
       await db.process.stop();
       db.process = await launch();
     },
     stop: async () => {
-      await Promise.all([db.process.stop(), indexer.stop()]);
+      await db.process.stop();
+      await postgres.stop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
