@@ -90,8 +90,12 @@ function fieldMatches(stored: unknown, condition: unknown): boolean {
     switch (op) {
       case '$eq':
         return equals(stored, wanted);
+      case '$ne':
+        return !equals(stored, wanted);
       case '$in':
         return (wanted as unknown[]).some((w) => equals(stored, w));
+      case '$nin':
+        return !(wanted as unknown[]).some((w) => equals(stored, w));
       default:
         return ordered(stored, op, wanted);
     }

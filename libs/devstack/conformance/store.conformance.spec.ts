@@ -28,6 +28,9 @@ afterAll(async () => {
   await ferret?.stop();
 });
 
+/** Documents with string ids, as our repositories store them. */
+type Doc = Document & { _id: string };
+
 const workers = <T>(n: number, work: (worker: number) => Promise<T>) =>
   Promise.all(Array.from({ length: n }, (_, i) => work(i)));
 
@@ -213,12 +216,12 @@ const fieldArb = fc.constantFrom(...FIELDS);
 const conditionArb: fc.Arbitrary<Filter> = fc.oneof(
   fc.record({ f: fieldArb, v: scalar }).map(({ f, v }) => ({ [f]: v })),
   fc
-    .record({ f: fieldArb, op: fc.constantFrom('$eq', '$gt', '$gte', '$lt', '$lte'), v: scalar })
+    .record({ f: fieldArb, op: fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte'), v: scalar })
     .map(({ f, op, v }) => ({ [f]: { [op]: v } })),
   fc.record({ f: fieldArb, lo: scalar, hi: scalar }).map(({ f, lo, hi }) => ({ [f]: { $gte: lo, $lt: hi } })),
   fc
-    .record({ f: fieldArb, vs: fc.array(scalar, { maxLength: 3 }) })
-    .map(({ f, vs }) => ({ [f]: { $in: vs } })),
+    .record({ f: fieldArb, op: fc.constantFrom('$in', '$nin'), vs: fc.array(scalar, { maxLength: 3 }) })
+    .map(({ f, op, vs }) => ({ [f]: { [op]: vs } })),
   fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 3 }).map((ids) => ({
     _id: { $in: ids.map((i) => `d${String(i).padStart(2, '0')}`) },
   })),
@@ -246,7 +249,7 @@ const sortArb = fc
   );
 
 describe('queries', () => {
-  let col: Collection<Document>;
+  let col: Collection<Doc>;
 
   beforeAll(async () => {
     col = db.collection('shapes');
@@ -266,7 +269,7 @@ describe('queries', () => {
           maxLength: 6,
         }),
         async (shapes, queries) => {
-          const docs = shapes.map((d, i) => ({ _id: `d${String(i).padStart(2, '0')}`, ...d }) as Document);
+          const docs = shapes.map((d, i) => ({ _id: `d${String(i).padStart(2, '0')}`, ...d }) as Doc);
           await col.deleteMany({});
           if (docs.length) await col.insertMany(docs);
           for (const { filter, sort, skip, limit } of queries) {
@@ -339,8 +342,8 @@ function usesIndex(explain: Document): boolean {
 }
 
 describe('explain', () => {
-  let conversations: Collection<Document>;
-  let messages: Collection<Document>;
+  let conversations: Collection<Doc>;
+  let messages: Collection<Doc>;
 
   beforeAll(async () => {
     // The conversation service's collections and indexes (services/conversation/src/repositories).
