@@ -1,7 +1,7 @@
 // MongoDB's query rules for the values we store (strings, numbers, dates, ObjectIds, booleans,
 // null and missing, in sub-documents too), evaluated in memory: the conformance suite's oracle.
-// Written from MongoDB's documentation ("Comparison/Sort Order", query operators); arrays are not
-// modelled, so the suite does not generate them.
+// Written from MongoDB's documentation ("Comparison/Sort Order", query operators, $regex: PCRE,
+// strings only); arrays are not modelled, so the suite does not generate them.
 import { Buffer } from 'node:buffer';
 import { type Document, ObjectId } from 'mongodb';
 
@@ -56,6 +56,7 @@ const isOperatorDocument = (v: unknown): v is Record<string, unknown> =>
   v !== null &&
   typeof v === 'object' &&
   !(v instanceof Date) &&
+  !(v instanceof RegExp) &&
   !(v instanceof ObjectId) &&
   Object.keys(v).length > 0 &&
   Object.keys(v).every((k) => k.startsWith('$'));
@@ -84,8 +85,17 @@ function ordered(stored: unknown, op: string, wanted: unknown): boolean {
   }
 }
 
+/** A regular expression matches strings only; case-insensitive by Unicode simple folding. */
+function regexMatches(stored: unknown, pattern: string, options: string): boolean {
+  return typeof stored === 'string' && new RegExp(pattern, `${options}u`).test(stored);
+}
+
 function fieldMatches(stored: unknown, condition: unknown): boolean {
+  if (condition instanceof RegExp) return regexMatches(stored, condition.source, condition.flags);
   if (!isOperatorDocument(condition)) return equals(stored, condition);
+  if ('$regex' in condition) {
+    return regexMatches(stored, condition.$regex as string, (condition.$options as string) ?? '');
+  }
   return Object.entries(condition).every(([op, wanted]) => {
     switch (op) {
       case '$eq':

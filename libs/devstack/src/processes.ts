@@ -2,6 +2,7 @@
 // services. Tests and the local stack both use these; every process gets its own port and temp
 // directory, and is stopped (or killed) when asked.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -12,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -329,6 +331,24 @@ export async function startPostgres(options: {
   };
 }
 
+/**
+ * Where the cluster of a store in `dataDir` lives: `dataDir/postgres`, unless this is root and
+ * the postgres user cannot reach that folder (a checkout under a private home), in which case a
+ * folder of the same name in the temp folder, kept across restarts.
+ */
+function clusterDir(dataDir: string): string {
+  const wanted = join(resolve(dataDir), 'postgres');
+  if (process.getuid?.() !== 0) return wanted;
+  chmodSync(dataDir, 0o755);
+  for (let dir = dirname(wanted); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      const hash = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+      return join(tmpdir(), `sms-inbox-postgres-${hash}`);
+    }
+  }
+  return wanted;
+}
+
 export interface FerretDb {
   uri: string;
   port: number;
@@ -364,10 +384,8 @@ export async function startFerretDb(
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('ferretdb');
   mkdirSync(dataDir, { recursive: true });
-  // the postgres user must reach the cluster's folder when this is root
-  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const postgres = await startPostgres({
-    dataDir: join(dataDir, 'postgres'),
+    dataDir: clusterDir(dataDir),
     logFile: options.logFile,
     durable: options.durable ?? options.dataDir !== undefined,
   });
@@ -409,6 +427,9 @@ export async function startFerretDb(
       await db.process.stop();
       await postgres.stop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir && !postgres.dataDir.startsWith(resolve(dataDir))) {
+        rmSync(postgres.dataDir, { recursive: true, force: true });
+      }
     },
   };
   return db;

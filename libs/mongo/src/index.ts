@@ -72,14 +72,10 @@ export async function pingMongo(connection: Connection): Promise<boolean> {
 }
 
 /**
- * A unique-index violation: the signal that an idempotent insert already happened. MongoDB and
- * FerretDB inserts answer code 11000; FerretDB 1.x (SQLite backend) answers an update that would
- * break a unique index with another code and SQLite's "UNIQUE constraint failed" text.
+ * A unique-index violation (code 11000, on inserts, updates and upserts alike; the local store
+ * answers it too, see the store conformance suite): the signal that an idempotent insert already
+ * happened.
  */
 export function isDuplicateKey(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return (
-    code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed|duplicate key/.test(message))
-  );
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

@@ -1,7 +1,8 @@
-// One-at-a-time work per key within this process. FerretDB 1.x applies an update by reading the
-// document, changing it and writing it back without a lock in between, so two concurrent updates
-// of one document can lose one of them (seen here: a STOP's opt-out overwritten by a concurrent
-// update of the same conversation). Repositories run every update of a document under its key.
+// One-at-a-time work per key within this process. The store's single-document writes are atomic
+// (MongoDB's, and the local store's: docs/architecture.md, "The local store"); what still runs
+// under this lock is a read, a decision in code and a write by `_id` that are not yet one
+// conditional update, which keeps them right within one process only (docs/architecture.md,
+// "Order and concurrency").
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 

@@ -8,8 +8,7 @@ const schema = z.object({
   SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   /**
    * How often Agenda looks for due jobs. Jobs due before the next look are locked ahead and run by
-   * a timer at their time, so this is not added to a release's delay; each look costs a read of
-   * every waiting job on FerretDB (about 0.2 ms each here), so it is not made more often.
+   * a timer at their time, so this is not added to a release's delay.
    */
   SCHEDULER_POLL_MS: env.positiveInt(5_000),
   /** A job locked by a replica that died is taken over after this long. */

@@ -13,7 +13,6 @@ import { Agenda } from 'agenda';
 import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
 import { RELEASE_JOB, ReleaseScheduler } from './jobs/release-reply.job.js';
-import { agendaDb } from './repositories/agenda-db.js';
 import { ReleaseKeyRepository } from './repositories/release-key.repository.js';
 
 export interface SchedulerService extends Running {
@@ -34,13 +33,10 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
   const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
 
   const agenda = new Agenda({
-    // No sort on the lock query: every job it can take is due, so their order does not matter,
-    // and unsorted, FerretDB stops at the first due job instead of reading and sorting them all.
-    // (Agenda's own index would follow the sort; the one made below is the one it always had.)
+    // Agenda's lock query (due jobs by name, earliest first) is served by the index made below.
     backend: new MongoBackend({
-      mongo: agendaDb(mongo.db!),
+      mongo: mongo.db!,
       collection: 'release_jobs',
-      sort: {},
       ensureIndex: false,
     }),
     name: `scheduler-${process.pid}`,

@@ -192,18 +192,14 @@ export class ConversationRepository {
     }
   }
 
-  /** By `_id`, which FerretDB looks up directly (other filters scan the collection). */
+  /** By `_id`: the conversation's id follows from its shop and subscriber. */
   findBySubscriber(shop: string, subscriberId: string): Promise<ConversationRecord | null> {
     return this.findById(shop, conversationIdOf(shop, subscriberId));
   }
 
-  /**
-   * By `_id` alone, the one filter FerretDB looks up directly (any other field makes it scan the
-   * collection); the shop is checked here, so another shop's id is simply not found.
-   */
-  async findById(shop: string, id: string): Promise<ConversationRecord | null> {
-    const doc = await this.model.findById(id).lean<ConversationRecord>().exec();
-    return doc && doc.shop === shop ? doc : null;
+  /** Within the shop, so another shop's id is simply not found. */
+  findById(shop: string, id: string): Promise<ConversationRecord | null> {
+    return this.model.findOne({ _id: id, shop }).lean<ConversationRecord>().exec();
   }
 
   /**
@@ -357,8 +353,8 @@ export class ConversationRepository {
 
   /**
    * The shop's unresolved count, as of a moment after the call: callers that arrive while a
-   * count runs share the next one instead of each starting their own (FerretDB counts by
-   * scanning, and every change announces the count).
+   * count runs share the next one instead of each starting their own (every change announces
+   * the count, so a burst of texts to one shop would otherwise count once per text).
    */
   countUnresolved(shop: string): Promise<number> {
     const queued = this.nextCount.get(shop);

@@ -2,14 +2,12 @@
 // per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
 import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
-import { KeyedMutex } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
 /**
  * A message's id, derived from its shop and dedupe key ("in:<MessageSid>", "out:key:<Idempotency-Key>"):
- * the same text or request always names the same message, so finding it is a lookup by `_id`,
- * the only filter FerretDB hands to SQLite's index (any other filter scans the collection; the
- * benchmark found the reply path spending most of its time in that scan).
+ * the same text or request always names the same message, so a redelivered text or a retried
+ * request finds it by `_id` before anything is written.
  */
 export const messageIdFor = (shop: string, dedupeKey: string) =>
   createHash('sha256').update(`${shop}|${dedupeKey}`).digest('hex').slice(0, 24);
@@ -79,9 +77,6 @@ messageSchema.index({ shop: 1, conversationId: 1, createdAt: 1, _id: 1 });
 
 export class MessageRepository {
   private readonly model;
-  /** A message's status moves run alone (see KeyedMutex: FerretDB's updates are not atomic). */
-  private readonly locks = new KeyedMutex();
-
   constructor(connection: Connection) {
     this.model = connection.model<MessageRecord>('Message', messageSchema, 'messages');
   }
@@ -94,12 +89,9 @@ export class MessageRepository {
     return this.findById(shop, messageIdFor(shop, dedupeKey));
   }
 
+  /** Within the shop, so another shop's id is simply not found. */
   findById(shop: string, id: string): Promise<MessageRecord | null> {
-    return this.model
-      .findById(id)
-      .lean<MessageRecord>()
-      .exec()
-      .then((m) => (m && m.shop === shop ? m : null));
+    return this.model.findOne({ _id: id, shop }).lean<MessageRecord>().exec();
   }
 
   /** Sets a delivery status (the caller decided it is newer) with what came with it. */
@@ -116,17 +108,9 @@ export class MessageRepository {
     from: MessageStatus,
     fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
   ): Promise<boolean> {
-    // Read, check and write by `_id` alone: a filter with the status beside the id would make
-    // FerretDB read every message (2 s per release with 10,000 messages stored).
-    return this.locks.run(id, async () => {
-      const current = await this.model
-        .findById(id, { status: 1 })
-        .lean<Pick<MessageRecord, 'status'>>()
-        .exec();
-      if (current?.status !== from) return false;
-      await this.model.updateOne({ _id: id }, { $set: fields });
-      return true;
-    });
+    // One conditional write: the status it moves from is in the filter.
+    const res = await this.model.updateOne({ _id: id, status: from }, { $set: fields });
+    return res.matchedCount === 1;
   }
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */

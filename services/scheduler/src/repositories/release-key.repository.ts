@@ -1,8 +1,8 @@
-// One key per scheduled reply, `_id` = its message id, naming the Agenda job that releases it.
-// It is how the scheduler finds a message's job by `_id` alone: Agenda's own lookup by
-// `data.messageId` (its `unique()` upsert, and a cancel by data) reads every waiting job on
-// FerretDB, which made storing 2,000 jobs quadratic. The key is written before the job, so a
-// redelivered request finds it; one without a job id is a creation that stopped half-way.
+// One key per scheduled reply, `_id` = its message id, naming the Agenda job that releases it:
+// the scheduler's idempotency record. It is written before the job, so a redelivered request
+// finds it by `_id`; one without a job id is a creation that stopped half-way. (Agenda's own
+// `unique()` upsert on `data.messageId` would do the same with an index on Agenda's data, which
+// Agenda does not make; the key keeps that lookup ours on MongoDB and on the local store alike.)
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { Schema } from 'mongoose';
 

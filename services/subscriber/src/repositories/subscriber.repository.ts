@@ -1,8 +1,8 @@
 // Subscribers of each shop. Every query names the shop: the tenant scope is part of each
 // method's signature.
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import type { Connection } from '@sms-inbox/mongo';
 import { KeyedMutex } from '@sms-inbox/platform';
-import { Schema, Types } from 'mongoose';
+import { type mongo, Schema, Types } from 'mongoose';
 
 export type SubscriberStatus = 'active' | 'opted_out';
 export type SubscriberSource = 'keyword' | 'checkout';
@@ -62,58 +62,31 @@ subscriberSchema.index({ shop: 1, phone: 1 }, { unique: true });
 // Serves checkout webhooks, which name the Shopify customer.
 subscriberSchema.index({ shop: 1, customerId: 1 });
 
-/** (shop, phone) → subscriber id, keyed by `_id` so the inbound lookup is direct. */
-interface PhoneKey {
-  _id: string;
-  shop: string;
-  subscriberId: string;
-}
-
-const phoneKeySchema = new Schema<PhoneKey>(
-  {
-    _id: { type: String, required: true },
-    shop: { type: String, required: true },
-    subscriberId: { type: String, required: true },
-  },
-  { versionKey: false },
-);
-
-const phoneKeyOf = (shop: string, phone: string) => `${shop}|${phone}`;
-
 export class SubscriberRepository {
   private readonly model;
-  private readonly phoneKeys;
   /** Every update of one subscriber runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
   private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
-    this.phoneKeys = connection.model<PhoneKey>('PhoneKey', phoneKeySchema, 'phone_keys');
   }
 
   async init(): Promise<void> {
     await this.model.createIndexes();
   }
 
-  /** Through the phone key, so both reads are by `_id` (FerretDB scans for any other filter). */
-  async findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
-    const key = await this.phoneKeys.findById(phoneKeyOf(shop, phone)).lean<PhoneKey>().exec();
-    if (!key) return null;
-    const subscriber = await this.findById(shop, key.subscriberId);
-    return subscriber?.phone === phone ? subscriber : null;
+  /** By the unique (shop, phone) index. */
+  findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
+    return this.model.findOne({ shop, phone }).lean<SubscriberRecord>().exec();
   }
 
   findByCustomerId(shop: string, customerId: string): Promise<SubscriberRecord | null> {
     return this.model.findOne({ shop, customerId }).lean<SubscriberRecord>().exec();
   }
 
-  /**
-   * By `_id` alone, the one filter FerretDB looks up directly (any other field makes it scan the
-   * collection); the shop is checked here, so another shop's id is simply not found.
-   */
-  async findById(shop: string, id: string): Promise<SubscriberRecord | null> {
-    const doc = await this.model.findById(id).lean<SubscriberRecord>().exec();
-    return doc && doc.shop === shop ? doc : null;
+  /** Within the shop, so another shop's id is simply not found. */
+  findById(shop: string, id: string): Promise<SubscriberRecord | null> {
+    return this.model.findOne({ _id: id, shop }).lean<SubscriberRecord>().exec();
   }
 
   /** Applies `update` to the subscriber by `_id` (under its lock) and returns it as it now is. */
@@ -133,40 +106,33 @@ export class SubscriberRepository {
       .exec();
   }
 
-  /** Creates the subscriber unless (shop, phone) exists; returns the stored one and whether it is new. */
   /**
-   * Creates the subscriber unless one exists for (shop, phone). The phone key, inserted first
-   * with a unique `_id`, decides which subscriber id owns the number; a crash between the two
-   * inserts is finished by the next attempt, which finds the key and creates that id.
+   * Creates the subscriber unless one exists for (shop, phone): one upsert on the unique
+   * (shop, phone) index, so of concurrent first texts from a number exactly one creates it.
    */
   async createIfAbsent(
     fields: Omit<SubscriberRecord, '_id' | 'version' | 'createdAt' | 'updatedAt'>,
     at: Date,
   ): Promise<{ subscriber: SubscriberRecord; created: boolean }> {
-    const keyId = phoneKeyOf(fields.shop, fields.phone);
-    let subscriberId = new Types.ObjectId().toHexString();
-    try {
-      await this.phoneKeys.create({ _id: keyId, shop: fields.shop, subscriberId });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      subscriberId = (await this.phoneKeys.findById(keyId).lean<PhoneKey>().exec())!.subscriberId;
-      const existing = await this.findById(fields.shop, subscriberId);
-      if (existing) return { subscriber: existing, created: false };
-    }
-    const subscriber: SubscriberRecord = {
-      ...fields,
-      _id: subscriberId,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    };
-    try {
-      await this.model.create(subscriber);
-      return { subscriber, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return { subscriber: (await this.findById(fields.shop, subscriberId))!, created: false };
-    }
+    const { shop, phone, ...rest } = fields;
+    const res = await this.model
+      .findOneAndUpdate(
+        { shop, phone },
+        {
+          $setOnInsert: {
+            ...rest,
+            _id: new Types.ObjectId().toHexString(),
+            version: 1,
+            createdAt: at,
+            updatedAt: at,
+          },
+        },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      )
+      .lean()
+      .exec();
+    const { value, lastErrorObject } = res as unknown as mongo.ModifyResult<SubscriberRecord>;
+    return { subscriber: value!, created: !lastErrorObject?.updatedExisting };
   }
 
   /** Moves the status from `from` to `to`; null when it was not `from` (already changed). */
@@ -208,9 +174,6 @@ export class SubscriberRepository {
    * replaced by a one-way hash so a later STOP from the same number still matches nothing.
    */
   async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
-    const current = await this.findById(shop, id);
-    if (current && !current.phone.startsWith('redacted:'))
-      await this.phoneKeys.deleteOne({ _id: phoneKeyOf(shop, current.phone) });
     return this.locks.run(id, () =>
       this.updateById(shop, id, {
         $set: {
@@ -229,7 +192,6 @@ export class SubscriberRepository {
   }
 
   async deleteShop(shop: string): Promise<void> {
-    await this.phoneKeys.deleteMany({ shop });
     await this.model.deleteMany({ shop });
   }
 }
