@@ -194,8 +194,25 @@ const oid = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
 const scalar = fc.oneof(
   fc.constantFrom(null),
   fc.integer({ min: -5, max: 5 }),
-  fc.constantFrom(0.5, -2.5, 3.25, 2 ** 40),
-  fc.constantFrom('', 'a', 'ab', 'b', 'B', 'é', 'z', '😀', 'ﬀ', 'k', '\u212A', 's', 'S', '\u017F', 'Grace Hopper1', 'a.b'),
+  fc.constantFrom(0.5, -2.5, 3.25, 2 ** 40, -0, -1e300, 1e-300),
+  fc.constantFrom(
+    '',
+    'a',
+    'ab',
+    'b',
+    'B',
+    'é',
+    'z',
+    '😀',
+    'ﬀ',
+    'k',
+    '\u212A',
+    's',
+    'S',
+    '\u017F',
+    'Grace Hopper1',
+    'a.b',
+  ),
   fc.integer({ min: 0, max: 6 }).map(stamp),
   fc.integer({ min: 1, max: 5 }).map(oid),
   fc.boolean(),
@@ -225,12 +242,29 @@ const conditionArb: fc.Arbitrary<Filter> = fc.oneof(
   fc
     .record({
       f: fieldArb,
-      pattern: fc.constantFrom('a', 'b', 'ab', 'k', 's', 'é', '^a', '^B', '^grace', 'hopper1', '\\.', 'a\\.b', '1', ''),
+      pattern: fc.constantFrom(
+        'a',
+        'b',
+        'ab',
+        'k',
+        's',
+        'é',
+        '^a',
+        '^B',
+        '^grace',
+        'hopper1',
+        '\\.',
+        'a\\.b',
+        '1',
+        '',
+      ),
       flags: fc.constantFrom('', 'i'),
       form: fc.constantFrom('literal', 'operator'),
     })
     .map(({ f, pattern, flags, form }) =>
-      form === 'literal' ? { [f]: new RegExp(pattern, flags) } : { [f]: { $regex: pattern, $options: flags } },
+      form === 'literal'
+        ? { [f]: new RegExp(pattern, flags) }
+        : { [f]: { $regex: pattern, $options: flags } },
     ),
   fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 3 }).map((ids) => ({
     _id: { $in: ids.map((i) => `d${String(i).padStart(2, '0')}`) },

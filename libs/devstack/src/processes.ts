@@ -294,6 +294,12 @@ export async function startPostgres(options: {
     // FerretDB's cached statements would keep a generic plan that ignores indexes made later.
     'plan_cache_mode=force_custom_plan',
     'max_connections=200',
+    // Statistics and the visibility map soon after bulk writes, so the planner picks the indexes
+    // (and counts from the index alone) without waiting for the default autovacuum rhythm.
+    'autovacuum_naptime=1s',
+    'autovacuum_analyze_scale_factor=0.02',
+    'autovacuum_vacuum_scale_factor=0.05',
+    'autovacuum_vacuum_insert_scale_factor=0.05',
     ...(options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
   ];
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
