@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the results document is assembled as plain JSON
 // The benchmark target (`npx nx run @sms-inbox/devstack:bench`, or `nx run-many -t bench`): the
-// whole stack on this machine (six services, NATS, FerretDB on SQLite), load from autocannon,
+// whole stack on this machine (six services, NATS, FerretDB on PostgreSQL), load from autocannon,
 // figures written to docs/benchmarks/results.json, SVG plots beside it, and the tables of
 // docs/benchmarks.md between its result markers. Sizes come from BENCH_* variables (below).
 import { execFileSync } from 'node:child_process';
@@ -105,6 +105,7 @@ async function main() {
         encoding: 'utf8',
       }).split('\n')[0],
       natsServer: execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim(),
+      store: 'PostgreSQL, with our patches',
     },
     config: {
       ...(previous.config as object),
@@ -502,7 +503,7 @@ function writeReport(results: any) {
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
   const lines = [
     '<!-- results:start (written by the bench target; edit around it) -->',
-    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (SQLite), ${results.versions.natsServer}.`,
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (${results.versions.store ?? "SQLite"}), ${results.versions.natsServer}.`,
     '',
     ...commandLines(results.commands ?? {}),
     '',

@@ -404,6 +404,7 @@ export async function startFerretDb(
         `--postgresql-url=postgres://postgres@127.0.0.1:${postgres.port}/postgres`,
         `--listen-addr=127.0.0.1:${port}`,
         '--telemetry=disable',
+        `--state-dir=${resolve(dataDir)}`,
         '--debug-addr=-',
         '--log-level=warn',
       ],

@@ -45,19 +45,12 @@ export class ListConversations {
       q: input.q || undefined,
     };
 
-    // Unchanged since the snapshot: their current activity is their activity as of then.
-    const stable = await this.conversations.list(input.shop, {
-      ...filter,
-      limit: limit + 1,
-      after: cursor,
-      notAfter: snapshot,
-    });
-    // Changed since: placed where they stood at the snapshot (created after it: not in it).
-    const moved = await this.conversations.list(input.shop, {
-      ...filter,
-      limit: MAX_MOVED,
-      activeAfter: snapshot,
-    });
+    const [stable, moved] = await Promise.all([
+      // Unchanged since the snapshot: their current activity is their activity as of then.
+      this.conversations.list(input.shop, { ...filter, limit: limit + 1, after: cursor, notAfter: snapshot }),
+      // Changed since: placed where they stood at the snapshot (created after it: not in it).
+      this.conversations.list(input.shop, { ...filter, limit: MAX_MOVED, activeAfter: snapshot }),
+    ]);
     const placed: Array<{ item: ConversationRecord; key: Date }> = stable.map((item) => ({
       item,
       key: new Date(item.touchedAt),

@@ -9,7 +9,7 @@ import type { ShopRepository, ShopSettings } from '../repositories/shop.reposito
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
 import type { Consent, ConsentCause } from '../usecases/consent.js';
 import type { Privacy } from '../usecases/privacy.js';
-import { toSubscriberMessage } from '../usecases/subscriber-view.js';
+import { toSubscriberMessage, toSubscriberMessages } from '../usecases/subscriber-view.js';
 
 const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({
   shop: s._id,
@@ -83,8 +83,7 @@ export function subscriberGrpc(deps: {
         subscribers.findByIds(requireShop(req.shop), req.ids),
         shops.find(req.shop),
       ]);
-      const now = new Date();
-      return { subscribers: records.map((r) => toSubscriberMessage(r, shop, now)) };
+      return { subscribers: toSubscriberMessages(records, shop) };
     }, logger),
     optOutSubscriber: unary(async (req: subscriberV1.OptOutSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);

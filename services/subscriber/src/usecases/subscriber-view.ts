@@ -5,22 +5,27 @@ import { legalWindowFor, quietHoursAt, resolveTimezone } from '../domain/quiet-h
 import type { ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord } from '../repositories/subscriber.repository.js';
 
+type QuietHours = ReturnType<typeof quietHoursAt>;
+
 export function toSubscriberMessage(
   record: SubscriberRecord,
   shop: ShopSettings | null,
   at: Date = new Date(),
+  /** Quiet hours already worked out at `at`, by timezone and legal window (a batch shares them). */
+  known: Map<string, QuietHours> = new Map(),
 ): subscriberV1.Subscriber {
   const { timezone, source } = resolveTimezone({
     address: record.timezone,
     phone: record.phoneZones ?? [],
     shop: shop?.timezone ?? 'UTC',
   });
-  const quiet = quietHoursAt({
-    timezone,
-    legal: legalWindowFor({ address: record.region, phone: record.phoneRegion ?? null }),
-    shop: shop?.quietHours ?? null,
-    at,
-  });
+  const legal = legalWindowFor({ address: record.region, phone: record.phoneRegion ?? null });
+  const key = `${timezone}|${JSON.stringify(legal)}`;
+  let quiet = known.get(key);
+  if (!quiet) {
+    quiet = quietHoursAt({ timezone, legal, shop: shop?.quietHours ?? null, at });
+    known.set(key, quiet);
+  }
   return {
     id: record._id,
     shop: record.shop,
@@ -39,4 +44,14 @@ export function toSubscriberMessage(
       state: quiet.state ?? '',
     },
   };
+}
+
+/** Subscribers of one shop at one instant: quiet hours are worked out once per timezone and window. */
+export function toSubscriberMessages(
+  records: SubscriberRecord[],
+  shop: ShopSettings | null,
+  at: Date = new Date(),
+): subscriberV1.Subscriber[] {
+  const known = new Map<string, QuietHours>();
+  return records.map((r) => toSubscriberMessage(r, shop, at, known));
 }
