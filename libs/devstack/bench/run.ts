@@ -111,7 +111,7 @@ async function main() {
       ...(previous.config as object),
       ...(ONLY.has('inbound') ? { RATES, SECONDS, SUBSCRIBERS, SOAK_SECONDS, SOAK_RATE } : {}),
       ...(ONLY.has('replies') ? { REPLY_RATES } : {}),
-      ...(ONLY.has('inbox') ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS } : {}),
+      ...(ONLY.has('inbox') ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS, INBOX_SECONDS: SECONDS } : {}),
       ...(ONLY.has('scheduler') ? { SCHEDULED, SCHEDULE_LEAD_SECONDS } : {}),
     },
   };
@@ -533,7 +533,7 @@ function writeReport(results: any) {
     '',
     ...(results.inbox
       ? [
-          `**Inbox reads** (through the gateway, one request after another for ${results.config.SECONDS ?? SECONDS} s each, at least one; one shop with ${results.inbox.conversations.toLocaleString('en')} conversations and ${results.inbox.messages.toLocaleString('en')} messages, seeded in ${results.inbox.seedSeconds} s; then ${results.inbox.shops.toLocaleString('en')} shops, read for one of them)`,
+          `**Inbox reads** (through the gateway, one request after another for ${results.config.INBOX_SECONDS ?? results.config.SECONDS ?? SECONDS} s each, at least one; one shop with ${results.inbox.conversations.toLocaleString('en')} conversations and ${results.inbox.messages.toLocaleString('en')} messages, seeded in ${results.inbox.seedSeconds} s; then ${results.inbox.shops.toLocaleString('en')} shops, read for one of them)`,
           '',
           '| data | read | requests | p50 / p99 ms |',
           '|---|---|---|---|',
