@@ -44,17 +44,23 @@ ensure_ferretdb() {
   say "FerretDB installed at .tools/bin/ferretdb"
 }
 
+# apt_install <package> <what is missing, for a machine without apt-get>
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null || { say "$2 is missing: install it"; exit 1; }
+  say "installing $2 (Debian's $1 package)..."
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
+
 ensure_postgres() {
-  # Debian's PostgreSQL server programs: the stack runs a cluster of its own (libs/devstack).
+  # Debian's PostgreSQL server programs: the stack runs a cluster of its own (libs/devstack);
+  # POSTGRES_BIN_DIR names another installation's bin folder.
   if [ -n "${POSTGRES_BIN_DIR:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     return
   fi
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  command -v apt-get >/dev/null || { say "PostgreSQL is missing: install its server (initdb, postgres) or set POSTGRES_BIN_DIR"; exit 1; }
-  say "installing PostgreSQL (Debian's postgresql package)..."
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  apt_install postgresql "PostgreSQL (initdb, postgres)"
 }
 
 ensure_nats() {
@@ -79,12 +85,7 @@ ensure_promtool() {
   if command -v promtool >/dev/null; then
     return
   fi
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  command -v apt-get >/dev/null || { say "promtool is missing: install Prometheus's promtool"; exit 1; }
-  say "installing promtool (Debian's prometheus package)..."
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  apt_install prometheus promtool
 }
 
 ensure_postgres
