@@ -58,7 +58,7 @@ conversationSchema.index({ shop: 1, touchedAt: -1, _id: -1 });
 // The inbox search (`q`) by name and phone digits. On the local store a single-field index also
 // gets a trigram index that serves these case-insensitive substring expressions
 // (docs/architecture.md, "The local store"); on MongoDB they serve anchored, case-sensitive
-// prefixes only, and the search reads the shop's list index in order (see docs/operations.md).
+// prefixes only, and a search there reads the shop's list index in order.
 conversationSchema.index({ 'subscriber.firstName': 1 });
 conversationSchema.index({ 'subscriber.lastName': 1 });
 conversationSchema.index({ 'subscriber.phoneDigits': 1 });
