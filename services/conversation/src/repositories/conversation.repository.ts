@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
-import { KeyedMutex, phoneDigits } from '@sms-inbox/platform';
+import { phoneDigits } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 import type { ConversationStatus } from '../domain/conversation-status.js';
 import type { ActivityCursor } from '../domain/cursor.js';
@@ -141,8 +141,6 @@ statusChangeSchema.index({ shop: 1, conversationId: 1, at: -1 });
 export class ConversationRepository {
   private readonly model;
   private readonly statusChanges;
-  /** Every update of one conversation runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
-  private readonly locks = new KeyedMutex();
   /** The unresolved count running per shop, and the one queued after it (see countUnresolved). */
   private readonly counting = new Map<string, Promise<number>>();
   private readonly nextCount = new Map<string, Promise<number>>();
@@ -210,17 +208,17 @@ export class ConversationRepository {
   }
 
   /**
-   * A message appended to the conversation, in one read and one write: it becomes the last one
-   * unless a newer one is already there, and, when `status` is given, the status moves as
-   * `setStatus` would move it. Returns the conversation as stored now (null when there is none).
+   * A message appended to the conversation, in one read and one conditional write: it becomes the
+   * last one unless a newer one is already there, and, when `status` is given, the status moves
+   * as `setStatus` would move it. Returns the conversation as stored now (null when there is none).
    */
-  recordMessage(
+  async recordMessage(
     shop: string,
     id: string,
     message: MessageRecord,
     status?: StatusMove,
   ): Promise<ConversationRecord | null> {
-    return this.locks.run(id, async () => {
+    for (;;) {
       const current = await this.findById(shop, id);
       if (!current) return null;
       const set: Partial<ConversationRecord> = {};
@@ -232,10 +230,26 @@ export class ConversationRepository {
       const moves = status && this.moves(current, status);
       if (moves) Object.assign(set, { status: status.to, statusChangedAt: status.causeAt });
       if (Object.keys(set).length === 0) return current;
-      await this.model.updateOne({ _id: id }, { $set: set, $inc: { revision: 1 } });
+      if (!(await this.writeIfUnchanged(current, set))) continue;
       if (moves && current.status !== status.to) await this.logChange(shop, id, current.status, status);
       return { ...current, ...set, revision: current.revision + 1 };
-    });
+    }
+  }
+
+  /**
+   * Writes `set` only if the conversation is still at the revision it was read at (every write of
+   * a conversation moves its revision), so a decision made on a stale read never lands: the
+   * caller reads again and decides again. Right with any number of replicas.
+   */
+  private async writeIfUnchanged(
+    current: ConversationRecord,
+    set: Partial<ConversationRecord>,
+  ): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: current._id, revision: current.revision },
+      { $set: set, $inc: { revision: 1 } },
+    );
+    return res.matchedCount === 1;
   }
 
   /** Whether `move` applies to `current`: allowed from its status, and caused after its last change. */
@@ -269,16 +283,13 @@ export class ConversationRepository {
     why: { reason: string; actor: string },
   ): Promise<boolean> {
     const move: StatusMove = { allowedFrom, to, causeAt, ...why };
-    return this.locks.run(id, async () => {
+    for (;;) {
       const before = await this.findById(shop, id);
       if (!before || !this.moves(before, move)) return false;
-      await this.model.updateOne(
-        { _id: id },
-        { $set: { status: to, statusChangedAt: causeAt }, $inc: { revision: 1 } },
-      );
+      if (!(await this.writeIfUnchanged(before, { status: to, statusChangedAt: causeAt }))) continue;
       if (before.status !== to) await this.logChange(shop, id, before.status, move);
       return true;
-    });
+    }
   }
 
   statusHistory(shop: string, id: string): Promise<StatusChange[]> {
@@ -290,14 +301,13 @@ export class ConversationRepository {
       .exec();
   }
 
-  /** Keeps the newest subscriber snapshot (by version). */
-  updateSnapshot(shop: string, id: string, snapshot: SubscriberSnapshot): Promise<boolean> {
-    return this.locks.run(id, async () => {
-      const current = await this.findById(shop, id);
-      if (!current || current.subscriber.version >= snapshot.version) return false;
-      await this.model.updateOne({ _id: id }, { $set: { subscriber: snapshot }, $inc: { revision: 1 } });
-      return true;
-    });
+  /** Keeps the newest subscriber snapshot (by version): one conditional write. */
+  async updateSnapshot(shop: string, id: string, snapshot: SubscriberSnapshot): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: id, shop, 'subscriber.version': { $lt: snapshot.version } },
+      { $set: { subscriber: snapshot }, $inc: { revision: 1 } },
+    );
+    return res.matchedCount === 1;
   }
 
   async list(shop: string, query: ListQuery): Promise<ConversationRecord[]> {
