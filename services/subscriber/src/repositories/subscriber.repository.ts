@@ -1,7 +1,6 @@
 // Subscribers of each shop. Every query names the shop: the tenant scope is part of each
 // method's signature.
 import type { Connection } from '@sms-inbox/mongo';
-import { KeyedMutex } from '@sms-inbox/platform';
 import { type mongo, Schema, Types } from 'mongoose';
 
 export type SubscriberStatus = 'active' | 'opted_out';
@@ -62,10 +61,11 @@ subscriberSchema.index({ shop: 1, phone: 1 }, { unique: true });
 // Serves checkout webhooks, which name the Shopify customer.
 subscriberSchema.index({ shop: 1, customerId: 1 });
 
+/** The phone of an erased subscriber starts with this (then a one-way hash of the number). */
+const REDACTED = 'redacted:';
+
 export class SubscriberRepository {
   private readonly model;
-  /** Every update of one subscriber runs alone (see KeyedMutex: FerretDB's updates are not atomic). */
-  private readonly locks = new KeyedMutex();
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
@@ -89,14 +89,17 @@ export class SubscriberRepository {
     return this.model.findOne({ _id: id, shop }).lean<SubscriberRecord>().exec();
   }
 
-  /** Applies `update` to the subscriber by `_id` (under its lock) and returns it as it now is. */
-  private async updateById(
+  /** Applies `update` to the subscriber if `filter` (beside its id and shop) still holds; the result, or null. */
+  private updateWhere(
     shop: string,
     id: string,
+    filter: Record<string, unknown>,
     update: Record<string, unknown>,
   ): Promise<SubscriberRecord | null> {
-    await this.model.updateOne({ _id: id }, update);
-    return this.findById(shop, id);
+    return this.model
+      .findOneAndUpdate({ _id: id, shop, ...filter }, update, { returnDocument: 'after' })
+      .lean<SubscriberRecord>()
+      .exec();
   }
 
   findByIds(shop: string, ids: readonly string[]): Promise<SubscriberRecord[]> {
@@ -135,19 +138,21 @@ export class SubscriberRepository {
     return { subscriber: value!, created: !lastErrorObject?.updatedExisting };
   }
 
-  /** Moves the status from `from` to `to`; null when it was not `from` (already changed). */
-  async transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, consentAt: Date) {
-    return this.locks.run(id, async () => {
-      const current = await this.findById(shop, id);
-      if (!current || current.status !== from) return null;
-      return this.updateById(shop, id, {
-        $set: { status: to, consentAt, updatedAt: new Date() },
-        $inc: { version: 1 },
-      });
-    });
+  /** Moves the status from `from` to `to` in one conditional write; null when it was not `from` (already changed). */
+  transition(shop: string, id: string, from: SubscriberStatus, to: SubscriberStatus, consentAt: Date) {
+    return this.updateWhere(
+      shop,
+      id,
+      { status: from },
+      { $set: { status: to, consentAt, updatedAt: new Date() }, $inc: { version: 1 } },
+    );
   }
 
-  /** Sets profile fields (names, customer, timezone) when they differ; returns the result. */
+  /**
+   * Sets profile fields (names, customer, timezone) when they differ; returns the result. The
+   * write lands only on the version it was decided on (else it is decided again), and never on an
+   * erased subscriber: an erasure wins over a profile update that races it.
+   */
   async enrich(
     shop: string,
     id: string,
@@ -155,17 +160,23 @@ export class SubscriberRepository {
       Pick<SubscriberRecord, 'firstName' | 'lastName' | 'customerId' | 'customerUrl' | 'timezone' | 'region'>
     >,
   ): Promise<SubscriberRecord | null> {
-    return this.locks.run(id, async () => {
+    for (;;) {
       const current = await this.findById(shop, id);
-      if (!current) return null;
+      if (!current || current.phone.startsWith(REDACTED)) return current;
       const changes = Object.fromEntries(
         Object.entries(fields).filter(
           ([k, v]) => v !== undefined && v !== null && current[k as keyof SubscriberRecord] !== v,
         ),
       );
       if (Object.keys(changes).length === 0) return current;
-      return this.updateById(shop, id, { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } });
-    });
+      const updated = await this.updateWhere(
+        shop,
+        id,
+        { version: current.version },
+        { $set: { ...changes, updatedAt: new Date() }, $inc: { version: 1 } },
+      );
+      if (updated) return updated;
+    }
   }
 
   /**
@@ -173,11 +184,14 @@ export class SubscriberRepository {
    * of consent: the id, the shop, the source, the status and when it was decided; the phone is
    * replaced by a one-way hash so a later STOP from the same number still matches nothing.
    */
-  async redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
-    return this.locks.run(id, () =>
-      this.updateById(shop, id, {
+  redact(shop: string, id: string, phoneHash: string): Promise<SubscriberRecord | null> {
+    return this.updateWhere(
+      shop,
+      id,
+      {},
+      {
         $set: {
-          phone: `redacted:${phoneHash}`,
+          phone: `${REDACTED}${phoneHash}`,
           firstName: null,
           lastName: null,
           customerUrl: null,
@@ -187,7 +201,7 @@ export class SubscriberRepository {
           updatedAt: new Date(),
         },
         $inc: { version: 1 },
-      }),
+      },
     );
   }
 
