@@ -111,7 +111,9 @@ async function main() {
       ...(previous.config as object),
       ...(ONLY.has('inbound') ? { RATES, SECONDS, SUBSCRIBERS, SOAK_SECONDS, SOAK_RATE } : {}),
       ...(ONLY.has('replies') ? { REPLY_RATES } : {}),
-      ...(ONLY.has('inbox') ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS, INBOX_SECONDS: SECONDS } : {}),
+      ...(ONLY.has('inbox')
+        ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS, INBOX_SECONDS: SECONDS }
+        : {}),
       ...(ONLY.has('scheduler') ? { SCHEDULED, SCHEDULE_LEAD_SECONDS } : {}),
     },
   };
@@ -503,7 +505,7 @@ function writeReport(results: any) {
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
   const lines = [
     '<!-- results:start (written by the bench target; edit around it) -->',
-    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (${results.versions.store ?? "SQLite"}), ${results.versions.natsServer}.`,
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (${results.versions.store ?? 'SQLite'}), ${results.versions.natsServer}.`,
     '',
     ...commandLines(results.commands ?? {}),
     '',

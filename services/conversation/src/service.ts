@@ -4,7 +4,7 @@ import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { createClient, startGrpcServer } from '@sms-inbox/grpc';
 import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
 import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, KeyedMutex, type Running, stopAll } from '@sms-inbox/platform';
+import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
@@ -52,9 +52,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const requestSend = new RequestSend(bus);
   const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);
-  // One lock per message for every status writer in this process (FerretDB updates are not atomic).
-  const messageLocks = new KeyedMutex();
-  const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce, messageLocks);
+  const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce);
   const scheduledReplies = new ScheduledReplies(
     conversations,
     messages,
@@ -62,7 +60,6 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     requestSend,
     announce,
     bus,
-    messageLocks,
   );
 
   const grpc = await startGrpcServer({

@@ -1,7 +1,6 @@
 // Delivery's reports reach the message: statuses apply by precedence (a late `sent` never
 // moves a `delivered` message back), with the provider's id, the send time and error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
-import type { KeyedMutex } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import type { MessageRecord, MessageRepository, MessageStatus } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
@@ -27,14 +26,21 @@ export class ApplyDeliveryStatus {
   constructor(
     private readonly messages: MessageRepository,
     private readonly announce: AnnounceChange,
-    /** Shared with every writer of message statuses in this process. */
-    private readonly locks: KeyedMutex,
   ) {}
 
   async execute(event: deliveryV1.DeliveryStatusChanged): Promise<void> {
     const status = event.status as MessageStatus;
     if (!(status in RANK)) return;
-    const changed = await this.locks.run(event.messageId, async () => {
+    if (await this.apply(event, status)) await this.announce.execute(event.shop, event.conversationId);
+  }
+
+  /**
+   * Moves the message to `status` when that ranks above its current one, in one write conditional
+   * on the status it was decided on (read and decided again on a miss): right with any number of
+   * replicas.
+   */
+  private async apply(event: deliveryV1.DeliveryStatusChanged, status: MessageStatus): Promise<boolean> {
+    for (;;) {
       const message = await this.messages.findById(event.shop, event.messageId);
       if (!message || RANK[status] <= RANK[message.status]) return false;
       const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
@@ -42,10 +48,9 @@ export class ApplyDeliveryStatus {
       if (event.errorCode) fields.errorCode = event.errorCode;
       if (status === 'sent' || (status === 'delivered' && !message.sentAt))
         fields.sentAt = event.at ?? new Date();
-      await this.messages.setDelivery(message._id, fields);
+      if (!(await this.messages.transition(message._id, message.status, fields))) continue;
       if (RANK[status] === 4) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
       return true;
-    });
-    if (changed) await this.announce.execute(event.shop, event.conversationId);
+    }
   }
 }

@@ -5,7 +5,7 @@
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type schedulerV1, type subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
-import { conflict, isAppError, type KeyedMutex, notFound } from '@sms-inbox/platform';
+import { conflict, isAppError, notFound } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
@@ -26,43 +26,47 @@ export class ScheduledReplies {
     private readonly requests: RequestSend,
     private readonly announce: AnnounceChange,
     private readonly bus: Bus,
-    /** Shared with every writer of message statuses in this process. */
-    private readonly locks: KeyedMutex,
   ) {}
 
   async release(event: schedulerV1.ReplyReleased): Promise<void> {
-    const outcome = await this.locks.run(event.messageId, async () => {
-      const message = await this.messages.findById(event.shop, event.messageId);
-      if (message?.status !== 'scheduled') return null; // canceled, or released already
-      const conversation = await this.conversations.findById(event.shop, message.conversationId);
-      const subscriber = conversation
-        ? await this.activeSubscriber(event.shop, conversation.subscriberId)
-        : null;
-      if (!conversation || !subscriber) {
-        await this.messages.transition(message._id, 'scheduled', { status: 'canceled' });
-        return 'canceled_opted_out' as const;
-      }
-      await this.messages.transition(message._id, 'scheduled', { status: 'queued' });
-      await this.requests.send(message, subscriber.id, subscriber.phone);
-      return 'released' as const;
-    });
+    const outcome = await this.releaseOnce(event);
     if (!outcome) return;
     releases.inc({ outcome });
     await this.announce.execute(event.shop, event.conversationId);
   }
 
+  /**
+   * Moves a scheduled message on, once: each move is conditional on the message still being
+   * `scheduled`, so of two releases (or a release and a cancel) exactly one acts, on any replica.
+   */
+  private async releaseOnce(event: schedulerV1.ReplyReleased) {
+    const message = await this.messages.findById(event.shop, event.messageId);
+    if (message?.status !== 'scheduled') return null; // canceled, or released already
+    const conversation = await this.conversations.findById(event.shop, message.conversationId);
+    const subscriber = conversation
+      ? await this.activeSubscriber(event.shop, conversation.subscriberId)
+      : null;
+    if (!conversation || !subscriber) {
+      if (!(await this.messages.transition(message._id, 'scheduled', { status: 'canceled' }))) return null;
+      return 'canceled_opted_out' as const;
+    }
+    if (!(await this.messages.transition(message._id, 'scheduled', { status: 'queued' }))) return null;
+    await this.requests.send(message, subscriber.id, subscriber.phone);
+    return 'released' as const;
+  }
+
   async cancel(shop: string, id: string): Promise<MessageRecord> {
-    const message = await this.locks.run(id, async () => {
-      const found = await this.messages.findById(shop, id);
-      if (!found) throw notFound('message_not_found', 'no such message');
-      if (found.status === 'canceled') return found;
+    const found = await this.messages.findById(shop, id);
+    if (!found) throw notFound('message_not_found', 'no such message');
+    let message = found;
+    if (found.status !== 'canceled') {
       if (found.status !== 'scheduled')
         throw conflict('message_not_scheduled', `the message is ${found.status}, not scheduled`);
       if (!(await this.messages.transition(id, 'scheduled', { status: 'canceled' })))
         throw conflict('message_not_scheduled', 'the message was released meanwhile');
       releases.inc({ outcome: 'canceled_by_merchant' });
-      return { ...found, status: 'canceled' as const };
-    });
+      message = { ...found, status: 'canceled' as const };
+    }
     // The scheduler drops its job; a release that comes anyway finds the message canceled.
     await this.bus.publish(Events.replyCanceled, { messageId: id, shop }, { msgId: `cancel:${id}` });
     await this.announce.execute(shop, message.conversationId);
