@@ -1,6 +1,5 @@
 export * from './config.js';
 export * from './errors.js';
-export * from './keyed-mutex.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './phone.js';
