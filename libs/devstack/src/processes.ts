@@ -130,10 +130,11 @@ function spawnLogged(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string },
+  options: { env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string; user?: { uid?: number; gid?: number } },
 ) {
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(command, args, {
+    ...options.user,
     cwd: options.cwd ?? repoRoot,
     env: options.env ?? process.env,
     stdio: ['ignore', out, out],
@@ -302,13 +303,12 @@ export async function startPostgres(options: {
     'autovacuum_vacuum_insert_scale_factor=0.05',
     ...(options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
   ];
-  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(
+  const proc = spawnLogged(
+    'postgres',
     join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
-    { ...user, stdio: ['ignore', out, out], cwd: tmpdir() },
+    { user, logFile: options.logFile, cwd: tmpdir() },
   );
-  const proc = new ManagedProcess('postgres', child);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (!proc.running) throw new Error(`postgres exited while starting; see ${options.logFile}`);
