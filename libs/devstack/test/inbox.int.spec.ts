@@ -5,6 +5,7 @@ import {
   DashboardClient,
   eventually,
   type JsonBody,
+  ShopifyWebhookSender,
   type Stack,
   sessionToken,
   startStack,
@@ -183,6 +184,61 @@ describe('search', () => {
     // Names come with checkout; keyword subscribers have none, so a name finds nobody here.
     expect(await ids('Ada')).not.toContain(c.id);
     expect((await b.all(`/v1/conversations?q=${encodeURIComponent('4155550101')}`)).length).toBe(0);
+  });
+});
+
+describe('the subscriber on each list item', () => {
+  it("is the subscriber service's own view, quiet hours included, and follows new shop quiet hours at once", async () => {
+    const c = await conversationFor(a, NUMBER_A, '+14155550102', 'who am i');
+    const listed = async () =>
+      (await a.all(`/v1/conversations?q=${encodeURIComponent('+14155550102')}`)).find((x) => x.id === c.id)!;
+    const direct = async () => (await a.get(`/v1/subscribers/${c.subscriber.id}`)).body;
+    const same = async () => {
+      const [item, subscriber] = [await listed(), await direct()];
+      expect(item.subscriber).toEqual(subscriber);
+      expect(item.quietHours).toEqual(subscriber.quietHours);
+      return item;
+    };
+    await same();
+    // Quiet the whole day (but one minute) in the shop's settings: the next list shows it.
+    expect(
+      (await a.request('PUT', '/v1/shop', { quietHours: { start: '00:00', end: '23:59' } })).status,
+    ).toBe(200);
+    try {
+      const item = await same();
+      // With the legal window the union is the whole day: quiet, with no end in sight.
+      expect(item.subscriber.quietHours).toMatchObject({ active: true, endsAt: null });
+    } finally {
+      expect((await a.request('PUT', '/v1/shop', { quietHours: null })).status).toBe(200);
+    }
+    expect((await same()).subscriber.quietHours.rule).not.toBe('shop');
+  });
+
+  it('takes a checkout profile that arrives later, and finds it by name in any case', async () => {
+    const shopify = new ShopifyWebhookSender(stack);
+    const from = '+14155550103';
+    const c = await conversationFor(a, NUMBER_A, from, 'profile later');
+    const profile = {
+      id: 9103,
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      phone: from,
+      default_address: { country_code: 'US', province_code: 'FL', zip: '33101' },
+    };
+    expect((await shopify.send('customers/create', SHOP_A, profile)).status).toBe(200);
+    const item = await eventually(async () => {
+      const found = (await a.all(`/v1/conversations?q=${encodeURIComponent('gRACE hOPPER')}`)).find(
+        (x) => x.id === c.id,
+      );
+      return found?.subscriber.firstName === 'Grace' ? found : undefined;
+    });
+    expect(item.subscriber).toEqual((await a.get(`/v1/subscribers/${c.subscriber.id}`)).body);
+    const ids = async (q: string) =>
+      (await a.all(`/v1/conversations?q=${encodeURIComponent(q)}`)).map((x) => x.id);
+    expect(await ids('hopper')).toContain(c.id);
+    expect(await ids('ace hop')).toContain(c.id);
+    expect(await ids('Gr Ho')).toContain(c.id);
+    expect(await ids('Ho Gr')).not.toContain(c.id);
   });
 });
 

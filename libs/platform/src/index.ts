@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './phone.js';
+export * from './quiet-hours.js';

@@ -33,8 +33,20 @@ export interface TimezoneCandidates {
   shop: string;
 }
 
-export const isValidZone = (zone: string | null | undefined): zone is string =>
-  Boolean(zone) && DateTime.local().setZone(zone!).isValid;
+/** Zones already checked: the check builds a date in the zone, which costs more than the view it serves. */
+const checkedZones = new Map<string, boolean>();
+
+export function isValidZone(zone: string | null | undefined): zone is string {
+  if (!zone) return false;
+  let valid = checkedZones.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.local().setZone(zone).isValid;
+    // Zone names come from addresses and phone data: a bounded set, but never let it grow unbounded.
+    if (checkedZones.size >= 1_000) checkedZones.clear();
+    checkedZones.set(zone, valid);
+  }
+  return valid;
+}
 
 /** Address when it pins one zone down, else the phone number when its prefix has one zone, else the shop's. */
 export function resolveTimezone(candidates: TimezoneCandidates): {

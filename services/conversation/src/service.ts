@@ -15,6 +15,7 @@ import { ApplyDeliveryStatus } from './usecases/apply-delivery-status.usecase.js
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
 import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
+import { InboxSubscribers } from './usecases/inbox-subscribers.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
 import { RequestSend } from './usecases/request-send.js';
@@ -45,11 +46,15 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const announce = new AnnounceChange(conversations, bus);
   const appendInboundReply = new AppendInboundReply(conversations, messages, announce);
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
-  const listConversations = new ListConversations(conversations, messages);
+  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const listConversations = new ListConversations(
+    conversations,
+    messages,
+    new InboxSubscribers(subscriberClient),
+  );
   const listMessages = new ListMessages(conversations, messages);
   const erase = new Erase(conversations, messages);
   const setStatus = new SetStatusByMerchant(conversations, announce);
-  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const requestSend = new RequestSend(bus);
   const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);
   const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce);

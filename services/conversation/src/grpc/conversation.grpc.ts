@@ -30,7 +30,13 @@ export function conversationGrpc(deps: {
   const implementation: conversationV1.ConversationServiceServer = {
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
-      return { conversations: page.items.map(toConversation), nextCursor: page.nextCursor ?? undefined };
+      return {
+        conversations: page.items.map((item) => ({
+          ...toConversation(item.conversation),
+          subscriber: item.subscriber,
+        })),
+        nextCursor: page.nextCursor ?? undefined,
+      };
     }, logger),
     getInboxSummary: unary(
       async (req: conversationV1.GetInboxSummaryRequest) => ({

@@ -1,6 +1,7 @@
 // Conversations: exactly one per subscriber per shop. Every query names the shop.
 
 import { createHash } from 'node:crypto';
+import type { subscriberV1 } from '@sms-inbox/contracts';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { phoneDigits } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
@@ -8,14 +9,28 @@ import type { ConversationStatus } from '../domain/conversation-status.js';
 import type { ActivityCursor } from '../domain/cursor.js';
 import type { MessageRecord } from './message.repository.js';
 
-/** What conversations keep of their subscriber: enough to search and to know consent. */
+/**
+ * What conversations keep of their subscriber (as of its latest SubscriberChanged, by `version`):
+ * enough to search, to know consent and to show the inbox list without asking the subscriber
+ * service, quiet hours included (worked out from the inputs below at the time of the list).
+ */
 export interface SubscriberSnapshot {
   phone: string;
   phoneDigits: string;
   firstName: string | null;
   lastName: string | null;
+  /** "first last" in lower case: what a search by name reads. */
+  name: string;
   status: 'active' | 'opted_out';
   version: number;
+  /** Absent on copies made before the inbox list was served from them (the list then asks). */
+  source?: 'keyword' | 'checkout';
+  customerUrl?: string | null;
+  /** The inputs of the subscriber's timezone and legal window (subscriberV1.Subscriber's). */
+  addressTimezone?: string | null;
+  phoneZones?: string[];
+  region?: string | null;
+  phoneRegion?: string | null;
 }
 
 export interface ConversationRecord {
@@ -55,12 +70,11 @@ conversationSchema.index({ shop: 1, subscriberId: 1 }, { unique: true });
 conversationSchema.index({ shop: 1, status: 1, touchedAt: -1, _id: -1 });
 // Serves the unfiltered inbox list, newest activity first.
 conversationSchema.index({ shop: 1, touchedAt: -1, _id: -1 });
-// The inbox search (`q`) by name and phone digits. On the local store a single-field index also
-// gets a trigram index that serves these case-insensitive substring expressions
-// (docs/architecture.md, "The local store"); on MongoDB they serve anchored, case-sensitive
-// prefixes only, and a search there reads the shop's list index in order.
-conversationSchema.index({ 'subscriber.firstName': 1 });
-conversationSchema.index({ 'subscriber.lastName': 1 });
+// The inbox search (`q`) by name (kept in lower case, so the search needs no case-insensitive
+// expression) and by phone digits. On the local store a single-field index also gets a trigram
+// index that serves these substring expressions (docs/architecture.md, "The local store"); on
+// MongoDB they serve anchored prefixes only, and a search there reads the shop's list index in order.
+conversationSchema.index({ 'subscriber.name': 1 });
 conversationSchema.index({ 'subscriber.phoneDigits': 1 });
 
 /**
@@ -71,21 +85,27 @@ export function conversationIdOf(shop: string, subscriberId: string): string {
   return createHash('sha256').update(`${shop}\n${subscriberId}`).digest('hex').slice(0, 24);
 }
 
-export const snapshotOf = (
-  s: {
-    phone: string;
-    firstName?: string | null | undefined;
-    lastName?: string | null | undefined;
-    status: string;
-  },
-  version: number,
-): SubscriberSnapshot => ({
+/** The lower-case "first last" a search by name reads. */
+export const searchableName = (firstName: string | null | undefined, lastName: string | null | undefined) =>
+  [firstName, lastName]
+    .filter((part) => part)
+    .join(' ')
+    .toLowerCase();
+
+export const snapshotOf = (s: subscriberV1.Subscriber, version: number): SubscriberSnapshot => ({
   phone: s.phone,
   phoneDigits: phoneDigits(s.phone),
   firstName: s.firstName ?? null,
   lastName: s.lastName ?? null,
+  name: searchableName(s.firstName, s.lastName),
   status: s.status === 'opted_out' ? 'opted_out' : 'active',
   version,
+  source: s.source === 'checkout' ? 'checkout' : 'keyword',
+  customerUrl: s.customerUrl ?? null,
+  addressTimezone: s.addressTimezone ?? null,
+  phoneZones: s.phoneZones,
+  region: s.region ?? null,
+  phoneRegion: s.phoneRegion ?? null,
 });
 
 /** A status change asked for: applied when allowed from the current status and newer than its last change. */
@@ -325,17 +345,19 @@ export class ConversationRepository {
     const q = query.q?.trim();
     if (q) {
       const digits = phoneDigits(q);
-      const nameRe = new RegExp(escapeRegex(q), 'i');
-      const or: Record<string, unknown>[] = [
-        { 'subscriber.firstName': nameRe },
-        { 'subscriber.lastName': nameRe },
-      ];
+      const lower = q.toLowerCase();
+      // Part of the first name, of the last name, or of "first last".
+      const or: Record<string, unknown>[] = [{ 'subscriber.name': new RegExp(escapeRegex(lower)) }];
       if (digits.length >= 3) or.push({ 'subscriber.phoneDigits': new RegExp(escapeRegex(digits)) });
-      const parts = q.split(/\s+/);
+      const parts = lower.split(/\s+/);
+      // "Gr Ho" finds Grace Hopper: the start of the name, and the start of a later word (two
+      // literal expressions, which the local store serves from its trigram index).
       if (parts.length === 2) {
         or.push({
-          'subscriber.firstName': new RegExp(`^${escapeRegex(parts[0]!)}`, 'i'),
-          'subscriber.lastName': new RegExp(`^${escapeRegex(parts[1]!)}`, 'i'),
+          $and: [
+            { 'subscriber.name': new RegExp(`^${escapeRegex(parts[0]!)}`) },
+            { 'subscriber.name': new RegExp(` ${escapeRegex(parts[1]!)}`) },
+          ],
         });
       }
       and.push({ $or: or });

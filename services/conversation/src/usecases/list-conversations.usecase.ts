@@ -4,12 +4,15 @@
 // first page fixes an instant S; every page orders conversations by their touch time as of S, so
 // one that gets a new message while the dashboard pages is neither skipped nor shown twice (it
 // shows at the top on the next refresh). Those touched after S are few; their touch time as of
-// S comes from their messages' `recordedAt`.
+// S comes from their messages' `recordedAt`. Each conversation comes with its subscriber as the
+// inbox shows it (InboxSubscribers), so that a page is one call for the gateway.
+import type { subscriberV1 } from '@sms-inbox/contracts';
 import { invalid } from '@sms-inbox/platform';
 import type { ConversationStatus } from '../domain/conversation-status.js';
 import { type ActivityCursor, decodeCursor, encodeCursor, isAfter } from '../domain/cursor.js';
 import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
+import type { InboxSubscribers } from './inbox-subscribers.js';
 
 export const STATUSES: readonly ConversationStatus[] = ['unresolved', 'resolved', 'opted_out'];
 
@@ -24,13 +27,19 @@ export interface ListInput {
   cursor: string;
 }
 
+export interface InboxItem {
+  conversation: ConversationRecord;
+  subscriber: subscriberV1.Subscriber | undefined;
+}
+
 export class ListConversations {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
+    private readonly subscribers: InboxSubscribers,
   ) {}
 
-  async execute(input: ListInput): Promise<{ items: ConversationRecord[]; nextCursor: string | null }> {
+  async execute(input: ListInput): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
     if (input.status && !STATUSES.includes(input.status as ConversationStatus)) {
       throw invalid('invalid_status', `status must be one of ${STATUSES.join(', ')}`);
     }
@@ -45,11 +54,12 @@ export class ListConversations {
       q: input.q || undefined,
     };
 
-    const [stable, moved] = await Promise.all([
+    const [stable, moved, settings] = await Promise.all([
       // Unchanged since the snapshot: their current activity is their activity as of then.
       this.conversations.list(input.shop, { ...filter, limit: limit + 1, after: cursor, notAfter: snapshot }),
       // Changed since: placed where they stood at the snapshot (created after it: not in it).
       this.conversations.list(input.shop, { ...filter, limit: MAX_MOVED, activeAfter: snapshot }),
+      this.subscribers.settings(input.shop),
     ]);
     const placed: Array<{ item: ConversationRecord; key: Date }> = stable.map((item) => ({
       item,
@@ -73,6 +83,14 @@ export class ListConversations {
     const last = page.at(-1);
     const nextCursor =
       placed.length > limit && last ? encodeCursor({ at: last.key, id: last.item._id, snapshot }) : null;
-    return { items: page.map((p) => p.item), nextCursor };
+    const subscribers = await this.subscribers.of(
+      input.shop,
+      page.map((p) => p.item),
+      settings,
+    );
+    return {
+      items: page.map((p) => ({ conversation: p.item, subscriber: subscribers.get(p.item.subscriberId) })),
+      nextCursor,
+    };
   }
 }

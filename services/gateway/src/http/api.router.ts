@@ -132,13 +132,17 @@ export function apiRouter(deps: ApiDeps) {
         limit: query.limit ?? 25,
         cursor: query.cursor ?? '',
       });
-      const ids = [...new Set(page.conversations.map((c) => c.subscriberId))];
+      // Each conversation comes with its subscriber; one from a conversation service that does not
+      // send it yet (during a rolling update) is asked for here.
+      const ids = [...new Set(page.conversations.filter((c) => !c.subscriber).map((c) => c.subscriberId))];
       const found = ids.length
         ? (await rpc(subscribers, subscribers.batchGetSubscribers, { shop, ids })).subscribers
         : [];
       const byId = new Map(found.map((s) => [s.id, s]));
       res.json({
-        items: page.conversations.map((c) => presentConversation(c, byId.get(c.subscriberId))),
+        items: page.conversations.map((c) =>
+          presentConversation(c, c.subscriber ?? byId.get(c.subscriberId)),
+        ),
         nextCursor: page.nextCursor ?? null,
       });
     }),

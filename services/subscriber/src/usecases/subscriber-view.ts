@@ -1,7 +1,7 @@
 // A subscriber as the contracts carry it, with its timezone (address, else phone, else shop)
 // and its quiet-hours state at a given instant.
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { legalWindowFor, quietHoursAt, resolveTimezone } from '../domain/quiet-hours.js';
+import { legalWindowFor, quietHoursAt, resolveTimezone } from '@sms-inbox/platform';
 import type { ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord } from '../repositories/subscriber.repository.js';
 
@@ -43,6 +43,10 @@ export function toSubscriberMessage(
       rule: quiet.rule ?? '',
       state: quiet.state ?? '',
     },
+    addressTimezone: record.timezone ?? undefined,
+    phoneZones: record.phoneZones ?? [],
+    region: record.region ?? undefined,
+    phoneRegion: record.phoneRegion ?? undefined,
   };
 }
 
