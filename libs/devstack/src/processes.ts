@@ -203,6 +203,8 @@ export interface Postgres {
   port: number;
   dataDir: string;
   process: ManagedProcess;
+  /** Vacuums and analyses every database now (what autovacuum would do soon after a bulk load). */
+  vacuumAnalyze(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -332,6 +334,18 @@ export async function startPostgres(options: {
     port,
     dataDir,
     process: proc,
+    vacuumAnalyze: () =>
+      runAs({}, join(bin, 'vacuumdb'), [
+        '--all',
+        '--analyze',
+        '--quiet',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+      ]),
     // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
     stop: () => proc.stop(15_000, 'SIGINT'),
   };

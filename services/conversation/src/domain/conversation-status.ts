@@ -26,3 +26,31 @@ export function nextStatus(current: ConversationStatus, event: StatusEvent): Con
       return current;
   }
 }
+
+/** A status change asked for, and what decides whether it still applies. */
+export interface StatusMoveRule {
+  allowedFrom: readonly ConversationStatus[];
+  to: ConversationStatus;
+  /** When its cause happened (a text, a reply, a click). */
+  causeAt: Date;
+  /**
+   * A consent move (into or out of `opted_out`): the version of the subscriber it comes from.
+   * Consent is ordered by the subscriber's versions, not by clocks.
+   */
+  subscriberVersion?: number;
+}
+
+/**
+ * Whether `move` applies to a conversation now: allowed from its status, and then, for a consent
+ * move, unless the conversation already holds a newer version of its subscriber (so an opt-out
+ * wins over whatever a reply or a text moved meanwhile, whatever their times, and a stale one
+ * never undoes a later opt-in); for any other move, when caused after the last change.
+ */
+export function moveApplies(
+  current: { status: ConversationStatus; statusChangedAt: Date; subscriberVersion: number },
+  move: StatusMoveRule,
+): boolean {
+  if (!move.allowedFrom.includes(current.status)) return false;
+  if (move.subscriberVersion !== undefined) return current.subscriberVersion <= move.subscriberVersion;
+  return current.statusChangedAt <= move.causeAt;
+}

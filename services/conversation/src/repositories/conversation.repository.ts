@@ -5,7 +5,7 @@ import type { subscriberV1 } from '@sms-inbox/contracts';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { phoneDigits } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
-import type { ConversationStatus } from '../domain/conversation-status.js';
+import { type ConversationStatus, moveApplies, type StatusMoveRule } from '../domain/conversation-status.js';
 import type { ActivityCursor } from '../domain/cursor.js';
 import type { MessageRecord } from './message.repository.js';
 
@@ -108,11 +108,8 @@ export const snapshotOf = (s: subscriberV1.Subscriber, version: number): Subscri
   phoneRegion: s.phoneRegion ?? null,
 });
 
-/** A status change asked for: applied when allowed from the current status and newer than its last change. */
-export interface StatusMove {
-  allowedFrom: ConversationStatus[];
-  to: ConversationStatus;
-  causeAt: Date;
+/** A status change asked for (applied when `moveApplies`), with who and why for the history. */
+export interface StatusMove extends StatusMoveRule {
   reason: string;
   actor: string;
 }
@@ -272,9 +269,15 @@ export class ConversationRepository {
     return res.matchedCount === 1;
   }
 
-  /** Whether `move` applies to `current`: allowed from its status, and caused after its last change. */
   private moves(current: ConversationRecord, move: StatusMove): boolean {
-    return move.allowedFrom.includes(current.status) && new Date(current.statusChangedAt) <= move.causeAt;
+    return moveApplies(
+      {
+        status: current.status,
+        statusChangedAt: new Date(current.statusChangedAt),
+        subscriberVersion: current.subscriber?.version ?? 0,
+      },
+      move,
+    );
   }
 
   private async logChange(shop: string, id: string, from: ConversationStatus, move: StatusMove) {
@@ -300,7 +303,7 @@ export class ConversationRepository {
     allowedFrom: ConversationStatus[],
     to: ConversationStatus,
     causeAt: Date,
-    why: { reason: string; actor: string },
+    why: { reason: string; actor: string; subscriberVersion?: number },
   ): Promise<boolean> {
     const move: StatusMove = { allowedFrom, to, causeAt, ...why };
     for (;;) {

@@ -1,5 +1,6 @@
 // A subscriber changed (profile or consent): keep the conversation's snapshot current and move
-// it into or out of `opted_out`. Stale versions are ignored.
+// it into or out of `opted_out`. Stale versions are ignored: consent moves are ordered by the
+// subscriber's version, so an opt-out wins over any move a reply or a text made meanwhile.
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
@@ -30,7 +31,7 @@ export class ApplySubscriberChange {
           ['resolved', 'unresolved'],
           'opted_out',
           at,
-          { reason: 'subscriber_opted_out', actor: 'subscriber' },
+          { reason: 'subscriber_opted_out', actor: 'subscriber', subscriberVersion: event.version },
         )) || changed;
     } else {
       changed =
@@ -40,7 +41,7 @@ export class ApplySubscriberChange {
           ['opted_out'],
           'resolved',
           at,
-          { reason: 'subscriber_opted_in', actor: 'subscriber' },
+          { reason: 'subscriber_opted_in', actor: 'subscriber', subscriberVersion: event.version },
         )) || changed;
     }
     if (changed) await this.announce.execute(subscriber.shop, conversation._id);
