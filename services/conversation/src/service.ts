@@ -8,6 +8,7 @@ import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
+import { ErasureRepository } from './repositories/erasure.repository.js';
 import { MessageRepository } from './repositories/message.repository.js';
 import { AnnounceChange } from './usecases/announce-change.js';
 import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
@@ -41,10 +42,11 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
 
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
+  const erasures = new ErasureRepository(mongo);
   await Promise.all([conversations.init(), messages.init()]);
 
   const announce = new AnnounceChange(conversations, bus);
-  const appendInboundReply = new AppendInboundReply(conversations, messages, announce);
+
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
   const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const listConversations = new ListConversations(
@@ -53,7 +55,8 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     new InboxSubscribers(subscriberClient),
   );
   const listMessages = new ListMessages(conversations, messages);
-  const erase = new Erase(conversations, messages);
+  const erase = new Erase(conversations, messages, erasures);
+  const appendInboundReply = new AppendInboundReply(conversations, messages, announce, erase);
   const setStatus = new SetStatusByMerchant(conversations, announce);
   const requestSend = new RequestSend(bus);
   const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);

@@ -1,5 +1,6 @@
 // A subscriber's text: appended to that subscriber's single conversation, which becomes
-// unresolved. Idempotent by MessageSid; safe to re-run after a crash at any step.
+// unresolved. Idempotent by MessageSid; safe to re-run after a crash at any step. Never brings
+// back what a concurrent erasure deleted (Erase.settle).
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
@@ -9,12 +10,14 @@ import {
   messageIdFor,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
+import type { Erase } from './erase.usecase.js';
 
 export class AppendInboundReply {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly announce: AnnounceChange,
+    private readonly erase: Pick<Erase, 'settle'>,
   ) {}
 
   async execute(event: subscriberV1.ReplyReceived): Promise<void> {
@@ -67,6 +70,8 @@ export class AppendInboundReply {
             actor: 'subscriber',
           },
     );
+    // A redaction of this customer or shop that ran meanwhile wins: what was just written goes.
+    if (await this.erase.settle(event.shop, subscriber.id, at)) return;
     await this.announce.execute(event.shop, conversation._id, stored);
   }
 }
