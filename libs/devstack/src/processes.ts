@@ -311,19 +311,12 @@ export async function startPostgres(options: {
     ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
     { user, logFile: options.logFile, cwd: tmpdir() },
   );
+  const connection = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'];
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (!proc.running) throw new Error(`postgres exited while starting; see ${options.logFile}`);
     try {
-      await runAs({}, join(bin, 'pg_isready'), [
-        '-q',
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-      ]);
+      await runAs({}, join(bin, 'pg_isready'), ['-q', ...connection]);
       break;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -334,18 +327,7 @@ export async function startPostgres(options: {
     port,
     dataDir,
     process: proc,
-    vacuumAnalyze: () =>
-      runAs({}, join(bin, 'vacuumdb'), [
-        '--all',
-        '--analyze',
-        '--quiet',
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-      ]),
+    vacuumAnalyze: () => runAs({}, join(bin, 'vacuumdb'), ['--all', '--analyze', '--quiet', ...connection]),
     // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
     stop: () => proc.stop(15_000, 'SIGINT'),
   };

@@ -153,3 +153,40 @@ export function quietHoursAt(input: QuietHoursInput): QuietHours {
     state: end.rule === 'state' ? input.legal.state : null,
   };
 }
+
+/** What a subscriber's timezone and legal window are worked out from (kept with the subscriber). */
+export interface SubscriberPlace {
+  /** The zone of the checkout address, if any. */
+  addressTimezone: string | null;
+  /** The zones of the number's prefix. */
+  phoneZones: readonly string[];
+  /** ISO 3166-2 regions of the address and of the area code. */
+  region: string | null;
+  phoneRegion: string | null;
+}
+
+/**
+ * A subscriber's timezone and quiet hours at `at`, under a shop's settings (none: UTC, no window
+ * of the shop's). `known` keeps quiet hours already worked out at `at` by timezone and legal
+ * window, so that a page of subscribers works each out once.
+ */
+export function subscriberQuietHours(
+  place: SubscriberPlace,
+  shop: { timezone?: string; quietHours?: Window | null } | null,
+  at: Date,
+  known: Map<string, QuietHours> = new Map(),
+): { timezone: string; timezoneSource: TimezoneSource; quietHours: QuietHours } {
+  const { timezone, source } = resolveTimezone({
+    address: place.addressTimezone,
+    phone: place.phoneZones,
+    shop: shop?.timezone || 'UTC',
+  });
+  const legal = legalWindowFor({ address: place.region, phone: place.phoneRegion });
+  const key = `${timezone}|${legal.rule}|${legal.state ?? ''}`;
+  let quietHours = known.get(key);
+  if (!quietHours) {
+    quietHours = quietHoursAt({ timezone, legal, shop: shop?.quietHours ?? null, at });
+    known.set(key, quietHours);
+  }
+  return { timezone, timezoneSource: source, quietHours };
+}

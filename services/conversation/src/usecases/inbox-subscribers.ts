@@ -6,10 +6,8 @@
 // old way, so a page is complete whatever its conversations' age.
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
-import { isAppError, legalWindowFor, quietHoursAt, resolveTimezone } from '@sms-inbox/platform';
+import { isAppError, type QuietHours, subscriberQuietHours } from '@sms-inbox/platform';
 import type { ConversationRecord, SubscriberSnapshot } from '../repositories/conversation.repository.js';
-
-type QuietHours = ReturnType<typeof quietHoursAt>;
 
 /** The subscriber as the inbox shows it, from a complete copy, at `at`. */
 export function subscriberFromSnapshot(
@@ -20,18 +18,21 @@ export function subscriberFromSnapshot(
   /** Quiet hours already worked out at `at`, by timezone and legal window (a page shares them). */
   known: Map<string, QuietHours> = new Map(),
 ): subscriberV1.Subscriber {
-  const { timezone, source } = resolveTimezone({
-    address: snapshot.addressTimezone ?? null,
-    phone: snapshot.phoneZones ?? [],
-    shop: settings?.timezone || 'UTC',
-  });
-  const legal = legalWindowFor({ address: snapshot.region ?? null, phone: snapshot.phoneRegion ?? null });
-  const key = `${timezone}|${legal.rule}|${legal.state ?? ''}`;
-  let quiet = known.get(key);
-  if (!quiet) {
-    quiet = quietHoursAt({ timezone, legal, shop: settings?.quietHours ?? null, at });
-    known.set(key, quiet);
-  }
+  const {
+    timezone,
+    timezoneSource,
+    quietHours: quiet,
+  } = subscriberQuietHours(
+    {
+      addressTimezone: snapshot.addressTimezone ?? null,
+      phoneZones: snapshot.phoneZones ?? [],
+      region: snapshot.region ?? null,
+      phoneRegion: snapshot.phoneRegion ?? null,
+    },
+    settings,
+    at,
+    known,
+  );
   return {
     id: conversation.subscriberId,
     shop: conversation.shop,
@@ -42,7 +43,7 @@ export function subscriberFromSnapshot(
     customerUrl: snapshot.customerUrl ?? undefined,
     status: snapshot.status,
     timezone,
-    timezoneSource: source,
+    timezoneSource,
     quietHours: {
       active: quiet.active,
       endsAt: quiet.endsAt ?? undefined,

@@ -1,11 +1,9 @@
 // A subscriber as the contracts carry it, with its timezone (address, else phone, else shop)
 // and its quiet-hours state at a given instant.
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { legalWindowFor, quietHoursAt, resolveTimezone } from '@sms-inbox/platform';
+import { type QuietHours, subscriberQuietHours } from '@sms-inbox/platform';
 import type { ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord } from '../repositories/subscriber.repository.js';
-
-type QuietHours = ReturnType<typeof quietHoursAt>;
 
 export function toSubscriberMessage(
   record: SubscriberRecord,
@@ -14,18 +12,13 @@ export function toSubscriberMessage(
   /** Quiet hours already worked out at `at`, by timezone and legal window (a batch shares them). */
   known: Map<string, QuietHours> = new Map(),
 ): subscriberV1.Subscriber {
-  const { timezone, source } = resolveTimezone({
-    address: record.timezone,
-    phone: record.phoneZones ?? [],
-    shop: shop?.timezone ?? 'UTC',
-  });
-  const legal = legalWindowFor({ address: record.region, phone: record.phoneRegion ?? null });
-  const key = `${timezone}|${JSON.stringify(legal)}`;
-  let quiet = known.get(key);
-  if (!quiet) {
-    quiet = quietHoursAt({ timezone, legal, shop: shop?.quietHours ?? null, at });
-    known.set(key, quiet);
-  }
+  const place = {
+    addressTimezone: record.timezone,
+    phoneZones: record.phoneZones ?? [],
+    region: record.region,
+    phoneRegion: record.phoneRegion ?? null,
+  };
+  const { timezone, timezoneSource, quietHours: quiet } = subscriberQuietHours(place, shop, at, known);
   return {
     id: record._id,
     shop: record.shop,
@@ -36,7 +29,7 @@ export function toSubscriberMessage(
     customerUrl: record.customerUrl ?? undefined,
     status: record.status,
     timezone,
-    timezoneSource: source,
+    timezoneSource,
     quietHours: {
       active: quiet.active,
       endsAt: quiet.endsAt ?? undefined,
