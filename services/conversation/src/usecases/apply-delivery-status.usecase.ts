@@ -1,8 +1,10 @@
-// Delivery's reports reach the message: statuses apply by precedence (a late `sent` never
-// moves a `delivered` message back), with the provider's id, the send time and error code.
+// Delivery's reports reach the message: statuses apply by precedence (@sms-inbox/platform's, the
+// delivery service's too: a late `sent` never moves a `delivered` message back), with the
+// provider's id, the send time and error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
+import { isFinalStatus, isOutboundStatus, type OutboundStatus, ranksAbove } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
-import type { MessageRecord, MessageRepository, MessageStatus } from '../repositories/message.repository.js';
+import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 
 const finals = new Counter({
@@ -11,17 +13,6 @@ const finals = new Counter({
   labelNames: ['status', 'code'] as const,
 });
 
-const RANK: Record<MessageStatus, number> = {
-  received: 0,
-  scheduled: 0,
-  queued: 1,
-  sent: 3,
-  delivered: 4,
-  undelivered: 4,
-  failed: 4,
-  canceled: 4,
-};
-
 export class ApplyDeliveryStatus {
   constructor(
     private readonly messages: MessageRepository,
@@ -29,8 +20,9 @@ export class ApplyDeliveryStatus {
   ) {}
 
   async execute(event: deliveryV1.DeliveryStatusChanged): Promise<void> {
-    const status = event.status as MessageStatus;
-    if (!(status in RANK)) return;
+    const status = event.status;
+    // `sending` is the delivery ledger's own step; the API's messages have no such status.
+    if (!isOutboundStatus(status) || status === 'sending') return;
     if (await this.apply(event, status)) await this.announce.execute(event.shop, event.conversationId);
   }
 
@@ -39,17 +31,21 @@ export class ApplyDeliveryStatus {
    * on the status it was decided on (read and decided again on a miss): right with any number of
    * replicas.
    */
-  private async apply(event: deliveryV1.DeliveryStatusChanged, status: MessageStatus): Promise<boolean> {
+  private async apply(
+    event: deliveryV1.DeliveryStatusChanged,
+    status: Exclude<OutboundStatus, 'sending'>,
+  ): Promise<boolean> {
     for (;;) {
       const message = await this.messages.findById(event.shop, event.messageId);
-      if (!message || RANK[status] <= RANK[message.status]) return false;
+      // An inbound message (`received`) is never moved by a delivery report.
+      if (!message || !isOutboundStatus(message.status) || !ranksAbove(status, message.status)) return false;
       const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
       if (event.providerSid) fields.providerSid = event.providerSid;
       if (event.errorCode) fields.errorCode = event.errorCode;
       if (status === 'sent' || (status === 'delivered' && !message.sentAt))
         fields.sentAt = event.at ?? new Date();
       if (!(await this.messages.transition(message._id, message.status, fields))) continue;
-      if (RANK[status] === 4) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
+      if (isFinalStatus(status)) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
       return true;
     }
   }
