@@ -2,6 +2,5 @@ export * from './config.js';
 export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logger.js';
-export * from './message-status.js';
 export * from './phone.js';
 export * from './quiet-hours.js';

@@ -1,9 +1,9 @@
-// Delivery's reports reach the message: statuses apply by precedence (@sms-inbox/platform's, the
-// delivery service's too: a late `sent` never moves a `delivered` message back), with the
-// provider's id, the send time and error code.
+// Delivery's reports reach the message: statuses apply by precedence (domain/message-status: a
+// late `sent` never moves a `delivered` message back), with the provider's id, the send time and
+// error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
-import { isFinalStatus, isOutboundStatus, type OutboundStatus, ranksAbove } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
+import { applyStatus, isFinal, isOutboundStatus, type OutboundStatus } from '../domain/message-status.js';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 
@@ -38,14 +38,15 @@ export class ApplyDeliveryStatus {
     for (;;) {
       const message = await this.messages.findById(event.shop, event.messageId);
       // An inbound message (`received`) is never moved by a delivery report.
-      if (!message || !isOutboundStatus(message.status) || !ranksAbove(status, message.status)) return false;
+      if (!message || !isOutboundStatus(message.status)) return false;
+      if (applyStatus(message.status, status) === message.status) return false;
       const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
       if (event.providerSid) fields.providerSid = event.providerSid;
       if (event.errorCode) fields.errorCode = event.errorCode;
       if (status === 'sent' || (status === 'delivered' && !message.sentAt))
         fields.sentAt = event.at ?? new Date();
       if (!(await this.messages.transition(message._id, message.status, fields))) continue;
-      if (isFinalStatus(status)) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
+      if (isFinal(status)) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
       return true;
     }
   }

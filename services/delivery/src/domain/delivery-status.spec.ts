@@ -1,27 +1,6 @@
-import { applyStatus, fromTwilioStatus, isFinal } from './delivery-status.js';
+import { fromTwilioStatus } from './delivery-status.js';
 
-describe('applyStatus', () => {
-  it.each([
-    ['queued', 'sent', 'sent'],
-    ['sent', 'delivered', 'delivered'],
-    ['queued', 'delivered', 'delivered'],
-    ['delivered', 'sent', 'delivered'],
-    ['delivered', 'queued', 'delivered'],
-    ['sent', 'undelivered', 'undelivered'],
-    ['undelivered', 'delivered', 'undelivered'],
-    ['failed', 'sent', 'failed'],
-    ['scheduled', 'canceled', 'canceled'],
-    ['canceled', 'queued', 'canceled'],
-    ['sending', 'sent', 'sent'],
-  ] as const)('%s then %s → %s', (current, next, expected) => {
-    expect(applyStatus(current, next)).toBe(expected);
-  });
-
-  it('knows the final statuses', () => {
-    expect(['delivered', 'undelivered', 'failed', 'canceled'].every((s) => isFinal(s as never))).toBe(true);
-    expect(isFinal('sent')).toBe(false);
-  });
-
+describe('fromTwilioStatus', () => {
   it("maps Twilio's MessageStatus", () => {
     expect(fromTwilioStatus('Delivered')).toBe('delivered');
     expect(fromTwilioStatus('accepted')).toBe('queued');

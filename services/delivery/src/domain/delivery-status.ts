@@ -1,16 +1,15 @@
-// Delivery statuses of an outbound message, pure: their precedence is @sms-inbox/platform's
-// (shared with the conversation service, which applies the same reports to the inbox's message),
-// and Twilio's names for them.
-import { isFinalStatus, type OutboundStatus, ranksAbove } from '@sms-inbox/platform';
+// Delivery statuses of an outbound message as Twilio names them, pure. The delivery service
+// relays them; the conversation service applies them by precedence (its domain/message-status).
 
-export type DeliveryStatus = OutboundStatus;
-
-export const isFinal = (status: DeliveryStatus) => isFinalStatus(status);
-
-/** The status after a report of `next`: `next` if it ranks above `current`, else `current`. */
-export function applyStatus(current: DeliveryStatus, next: DeliveryStatus): DeliveryStatus {
-  return ranksAbove(next, current) ? next : current;
-}
+export type DeliveryStatus =
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'canceled';
 
 /** Twilio's MessageStatus values as ours; null for one we do not know. */
 export function fromTwilioStatus(value: string): DeliveryStatus | null {
