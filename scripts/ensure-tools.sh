@@ -11,6 +11,7 @@ mkdir -p "$tools"
 FERRETDB_VERSION="v1.24.2"
 FERRETDB_SUM="h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw="
 HELM_VERSION="v3.22.0"
+NATS_VERSION="2.12.15"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -64,12 +65,13 @@ ensure_postgres() {
 }
 
 ensure_nats() {
-  if command -v nats-server >/dev/null || [ -x "$tools/nats-server" ]; then
+  # Our own build, whatever the system has: pinned consumers (priority groups) need 2.11 or later.
+  if [ -x "$tools/nats-server" ] && [[ "$("$tools/nats-server" --version 2>/dev/null || true)" == *"v${NATS_VERSION}" ]]; then
     return
   fi
   command -v go >/dev/null || { say "nats-server is missing and Go is not installed to build it"; exit 1; }
-  say "installing nats-server from the Go module proxy..."
-  GOBIN="$tools" go install github.com/nats-io/nats-server/v2@v2.10.29
+  say "building nats-server ${NATS_VERSION} from the Go module proxy (first time only)..."
+  GOBIN="$tools" go install "github.com/nats-io/nats-server/v2@v${NATS_VERSION}"
 }
 
 ensure_helm() {

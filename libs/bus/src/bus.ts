@@ -9,6 +9,7 @@ import {
   type JsMsg,
   jetstream,
   jetstreamManager,
+  type PriorityPolicy,
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
@@ -67,7 +68,20 @@ export interface ConsumerSpec<T> {
    * sender's JOIN before their first question, or STOP before the next text.
    */
   orderingKey?: (message: T) => string;
+  /**
+   * One replica at a time takes this consumer's messages (a JetStream priority group with the
+   * pinned_client policy), so the `orderingKey` order holds across replicas too. The others stand
+   * by and take over once the pinned one stops pulling for its ack wait and 2 s more: by then its
+   * unacknowledged messages are due again, and the server redelivers them before newer ones. A
+   * replica that stops gracefully hands over at once.
+   */
+  pinned?: boolean;
 }
+
+/** The priority group of a pinned consumer (one per consumer, so one name serves all). */
+const PIN_GROUP = 'replicas';
+/** Longest ack wait of a pinned consumer: a crashed replica's pin moves on within it and 2 s. */
+const PINNED_MAX_ACK_WAIT_MS = 10_000;
 
 export interface Delivery {
   subject: string;
@@ -250,14 +264,23 @@ class BusImpl implements Bus {
   async consume<T>(spec: ConsumerSpec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const backoffMs = spec.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
     const maxDeliver = spec.maxDeliver ?? backoffMs.length + 2;
+    let ackWaitMs = spec.ackWaitMs ?? this.options.ackWaitMs ?? 30_000;
+    if (spec.pinned) ackWaitMs = Math.min(ackWaitMs, PINNED_MAX_ACK_WAIT_MS);
     const config = {
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: spec.event.subject,
-      ack_wait: nanos(spec.ackWaitMs ?? this.options.ackWaitMs ?? 30_000),
+      ack_wait: nanos(ackWaitMs),
       max_deliver: maxDeliver,
       max_ack_pending: 1_000,
+      ...(spec.pinned
+        ? {
+            priority_groups: [PIN_GROUP],
+            priority_policy: 'pinned_client' as PriorityPolicy,
+            priority_timeout: nanos(ackWaitMs + 2_000),
+          }
+        : {}),
     };
     try {
       await this.jsm.consumers.info(spec.event.stream, spec.durable);
@@ -271,13 +294,12 @@ class BusImpl implements Bus {
       const info = await this.jsm.consumers.info(spec.event.stream, spec.durable);
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     });
-    const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver);
+    const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver, ackWaitMs);
     this.consumers.add(loop);
     await loop.start(consumer);
     return {
       drain: async () => {
-        await loop.drain();
-        this.consumers.delete(loop);
+        await this.drainLoop(loop);
       },
     };
   }
@@ -355,8 +377,27 @@ class BusImpl implements Bus {
     this.options.logger.error({ err, consumer: spec.durable, seq: msg.seq }, 'message dead-lettered');
   }
 
+  /** Messages of a consumer delivered and not yet answered, by any replica. */
+  async unansweredCount<T>(spec: ConsumerSpec<T>): Promise<number> {
+    return (await this.jsm.consumers.info(spec.event.stream, spec.durable)).num_ack_pending;
+  }
+
+  warn<T>(spec: ConsumerSpec<T>, message: string): void {
+    this.options.logger.warn({ consumer: spec.durable }, message);
+  }
+
+  /** Stops a loop; a pinned one then hands its pin over at once instead of after its timeout. */
+  private async drainLoop<T>(loop: ConsumerLoop<T>): Promise<void> {
+    const wasPinned = await loop.drain();
+    this.consumers.delete(loop);
+    if (!wasPinned || this.connection.isClosed()) return;
+    await this.jsm.consumers
+      .unpin(loop.spec.event.stream, loop.spec.durable, PIN_GROUP)
+      .catch((err) => this.options.logger.warn({ err, consumer: loop.spec.durable }, 'could not hand the pin over'));
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.drain()));
+    await Promise.all([...this.consumers].map((c) => this.drainLoop(c)));
     this.consumers.clear();
     if (!this.connection.isClosed()) await this.connection.drain();
   }
@@ -367,6 +408,16 @@ type PulledConsumer = Awaited<ReturnType<JetStreamClient['consumers']['get']>>;
 class ConsumerLoop<T = unknown> {
   private messages: Awaited<ReturnType<PulledConsumer['consume']>> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Messages received and not yet answered (running, or waiting behind their ordering key). */
+  private readonly held = new Set<JsMsg>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pinnedHere = false;
+  /** The pin this process last received messages under (pinned consumers). */
+  private pinId: string | undefined;
+  /** While set, this process just gained the pin and waits for what another replica held. */
+  private handover: Promise<void> | undefined;
+  private readonly waiting: JsMsg[] = [];
+  private closing = false;
   private done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -375,20 +426,80 @@ class ConsumerLoop<T = unknown> {
     readonly handler: Handler<T>,
     readonly backoffMs: number[],
     readonly maxDeliver: number,
+    private readonly ackWaitMs: number,
   ) {}
 
   async start(consumer: PulledConsumer): Promise<void> {
     const concurrency = this.spec.concurrency ?? 16;
-    this.messages = await consumer.consume({ max_messages: concurrency });
+    this.messages = await consumer.consume({
+      max_messages: concurrency,
+      ...(this.spec.pinned ? { group: PIN_GROUP } : {}),
+    });
     const messages = this.messages;
+    if (this.spec.pinned) void this.watchPin(messages);
+    // Held messages stay ours however long they wait or run: the server redelivers only what a
+    // dead (or frozen) process held.
+    this.heartbeat = setInterval(() => {
+      for (const msg of this.held) msg.working();
+    }, Math.max(this.ackWaitMs / 3, 250));
+    this.heartbeat.unref();
     this.done = (async () => {
       for await (const msg of messages) {
-        const work = this.schedule(msg).finally(() => this.inFlight.delete(work));
-        this.inFlight.add(work);
+        this.held.add(msg);
+        const pin = this.spec.pinned ? msg.headers?.get('Nats-Pin-Id') : undefined;
+        if (pin && pin !== this.pinId) {
+          this.pinId = pin;
+          this.handover ??= this.takeOver();
+        }
+        if (this.handover) {
+          // Keep pulling meanwhile: the messages the other replica held come to us as redeliveries.
+          this.waiting.push(msg);
+          continue;
+        }
+        this.run(msg);
         if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
       }
+      await this.handover;
       await Promise.all(this.inFlight);
     })();
+  }
+
+  private run(msg: JsMsg): void {
+    const work = this.schedule(msg).finally(() => {
+      this.held.delete(msg);
+      this.inFlight.delete(work);
+    });
+    this.inFlight.add(work);
+  }
+
+  /**
+   * A replica that gains the pin may hold newer messages than the ones a dead replica left
+   * unacknowledged. It waits until every message the server counts as delivered and unanswered
+   * is one it holds (the others' come back once their ack wait ends), then runs them all in stream
+   * order. It gives up waiting after three ack waits (a message the server dropped), logging it.
+   */
+  private async takeOver(): Promise<void> {
+    const deadline = Date.now() + 3 * this.ackWaitMs;
+    while (!this.closing && Date.now() < deadline) {
+      const pending = await this.bus.unansweredCount(this.spec).catch(() => undefined);
+      if (pending !== undefined && pending <= this.held.size) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!this.closing && Date.now() >= deadline) this.bus.warn(this.spec, 'took the pin over without all the previous holder\'s messages');
+    this.handover = undefined;
+    if (this.closing) return;
+    // A message that came twice meanwhile runs once, answered through its latest delivery.
+    const latest = new Map<number, JsMsg>();
+    for (const msg of this.waiting.splice(0)) {
+      const other = latest.get(msg.seq);
+      if (other && other.info.deliveryCount > msg.info.deliveryCount) {
+        this.held.delete(msg);
+        continue;
+      }
+      if (other) this.held.delete(other);
+      latest.set(msg.seq, msg);
+    }
+    for (const msg of [...latest.values()].sort((a, b) => a.seq - b.seq)) this.run(msg);
   }
 
   private readonly chains = new Map<string, Promise<void>>();
@@ -412,10 +523,21 @@ class ConsumerLoop<T = unknown> {
     });
   }
 
-  async drain(): Promise<void> {
-    if (!this.messages) return;
+  private async watchPin(messages: NonNullable<typeof this.messages>): Promise<void> {
+    for await (const status of messages.status()) {
+      if (status.type === 'consumer_pinned') this.pinnedHere = true;
+      if (status.type === 'consumer_unpinned') this.pinnedHere = false;
+    }
+  }
+
+  /** Stops pulling and finishes what it holds; tells whether this process held the pin. */
+  async drain(): Promise<boolean> {
+    if (!this.messages) return false;
+    this.closing = true;
     await this.messages.close();
     await this.done;
+    clearInterval(this.heartbeat);
+    return this.pinnedHere;
   }
 }
 

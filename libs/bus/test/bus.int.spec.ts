@@ -140,6 +140,75 @@ describe('bus', () => {
     expect(dead.map((d) => d.data)).toEqual([JSON.stringify({ n: 1 }), '{"nope":true}']);
   });
 
+  it('gives a pinned consumer to one replica at a time, and hands it over at once on a graceful stop', async () => {
+    const event = freshEvent();
+    await bus.ensureStreams([{ name: event.stream, subjects: [event.subject] }]);
+    const replicas = await Promise.all(
+      ['a', 'b'].map((name) => connectBus({ url: nats.url, name: `replica-${name}`, logger })),
+    );
+    const seen: Array<{ replica: number; n: number }> = [];
+    const durable = `pinned-${event.stream}`;
+    const handles = await Promise.all(
+      replicas.map((replica, i) =>
+        replica.consume({ event, durable, pinned: true, orderingKey: () => 'one key' }, async (m) => {
+          seen.push({ replica: i, n: m.n });
+        }),
+      ),
+    );
+    for (let n = 0; n < 40; n++) await bus.publish(event, { n }, { msgId: `p${n}` });
+    await waitFor(() => seen.length === 40);
+    const first = seen[0]!.replica;
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, n) => ({ replica: first, n })));
+
+    // The pinned replica stops gracefully: the other takes the next messages well within the
+    // pin's timeout (the ack wait and 2 s).
+    await handles[first]!.drain();
+    const handedAt = Date.now();
+    for (let n = 40; n < 50; n++) await bus.publish(event, { n }, { msgId: `p${n}` });
+    await waitFor(() => seen.length === 50);
+    expect(Date.now() - handedAt).toBeLessThan(5_000);
+    expect(seen.slice(40)).toEqual(Array.from({ length: 10 }, (_, i) => ({ replica: 1 - first, n: 40 + i })));
+    await handles[1 - first]!.drain();
+    await Promise.all(replicas.map((r) => r.close()));
+  });
+
+  it('moves the pin of a dead replica on, redelivering what it held before newer messages', async () => {
+    const event = freshEvent();
+    await bus.ensureStreams([{ name: event.stream, subjects: [event.subject] }]);
+    const durable = `pinned-crash-${event.stream}`;
+    const spec = { event, durable, pinned: true, ackWaitMs: 1_000, orderingKey: () => 'one key' };
+    const doomed = await connectBus({ url: nats.url, name: 'doomed', logger });
+    let release = () => {};
+    const stuck = new Promise<void>((r) => {
+      release = r;
+    });
+    const doomedSaw: number[] = [];
+    await doomed.consume(spec, async (m) => {
+      doomedSaw.push(m.n);
+      await stuck;
+    });
+    await bus.publish(event, { n: 0 }, { msgId: 'c0' });
+    await bus.publish(event, { n: 1 }, { msgId: 'c1' });
+    await waitFor(() => doomedSaw.length === 1);
+
+    const survivor = await connectBus({ url: nats.url, name: 'survivor', logger });
+    const survivorSaw: number[] = [];
+    const handle = await survivor.consume(spec, async (m) => {
+      survivorSaw.push(m.n);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(survivorSaw).toEqual([]);
+    // The pinned replica dies holding 0 (running) and 1 (waiting behind it); 2 and 3 come later.
+    await doomed.connection.close();
+    await bus.publish(event, { n: 2 }, { msgId: 'c2' });
+    await bus.publish(event, { n: 3 }, { msgId: 'c3' });
+    await waitFor(() => survivorSaw.length >= 4, 15_000);
+    expect(survivorSaw).toEqual([0, 1, 2, 3]);
+    release();
+    await handle.drain();
+    await survivor.close();
+  });
+
   it('keeps published messages across a broker restart and resumes consuming', async () => {
     const event = freshEvent();
     await bus.ensureStreams([{ name: event.stream, subjects: [event.subject] }]);

@@ -64,13 +64,16 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   finishHttpApp(app, logger);
   const http = await listen(app, config.HTTP_PORT);
 
-  // Consumers start last, once everything they need is up.
+  // Consumers start last, once everything they need is up. A sender's texts decide consent in
+  // the order they arrived (JOIN before the question after it, STOP before the next text), and a
+  // customer's webhooks likewise: one replica at a time takes each of these consumers.
   const consumers = [
     await bus.consume(
       {
         event: Events.smsReceived,
         durable: 'subscriber-sms-received',
         orderingKey: (m) => `${m.shop}|${m.from}`,
+        pinned: true,
       },
       (sms) => handleInbound.execute(sms),
     ),
@@ -79,6 +82,7 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
         event: Events.shopifyWebhookReceived,
         durable: 'subscriber-shopify-webhook',
         orderingKey: (e) => `${e.shop}|${e.customer?.id ?? ''}`,
+        pinned: true,
       },
       (e) => handleShopify.execute(e),
     ),
