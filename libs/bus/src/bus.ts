@@ -393,7 +393,9 @@ class BusImpl implements Bus {
     if (!wasPinned || this.connection.isClosed()) return;
     await this.jsm.consumers
       .unpin(loop.spec.event.stream, loop.spec.durable, PIN_GROUP)
-      .catch((err) => this.options.logger.warn({ err, consumer: loop.spec.durable }, 'could not hand the pin over'));
+      .catch((err) =>
+        this.options.logger.warn({ err, consumer: loop.spec.durable }, 'could not hand the pin over'),
+      );
   }
 
   async close(): Promise<void> {
@@ -439,9 +441,12 @@ class ConsumerLoop<T = unknown> {
     if (this.spec.pinned) void this.watchPin(messages);
     // Held messages stay ours however long they wait or run: the server redelivers only what a
     // dead (or frozen) process held.
-    this.heartbeat = setInterval(() => {
-      for (const msg of this.held) msg.working();
-    }, Math.max(this.ackWaitMs / 3, 250));
+    this.heartbeat = setInterval(
+      () => {
+        for (const msg of this.held) msg.working();
+      },
+      Math.max(this.ackWaitMs / 3, 250),
+    );
     this.heartbeat.unref();
     this.done = (async () => {
       for await (const msg of messages) {
@@ -485,7 +490,8 @@ class ConsumerLoop<T = unknown> {
       if (pending !== undefined && pending <= this.held.size) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    if (!this.closing && Date.now() >= deadline) this.bus.warn(this.spec, 'took the pin over without all the previous holder\'s messages');
+    if (!this.closing && Date.now() >= deadline)
+      this.bus.warn(this.spec, "took the pin over without all the previous holder's messages");
     this.handover = undefined;
     if (this.closing) return;
     // A message that came twice meanwhile runs once, answered through its latest delivery.

@@ -1,10 +1,12 @@
-// Fault drills (issue 9): while 2,000 customers' texts arrive through Twilio and the merchant sends
-// 300 replies, every fault a deployment meets happens in turn: each service killed with SIGKILL
-// and started again, NATS restarted, FerretDB restarted, a consumer frozen past its ack wait.
-// Afterwards every text Twilio received is in its conversation exactly once (texts whose webhook
-// failed come back through inbound reconciliation), no number got the same reply twice, no
-// opted-out number got anything, and every accepted reply was sent once, scheduled, or visibly
-// failed.
+// Fault drills: two replicas of every service (as the chart runs them), and while 2,000
+// customers' texts arrive through Twilio and the merchant sends 300 replies, every fault a
+// deployment meets happens in turn: one replica of each service killed with SIGKILL (and started
+// again by its supervisor, as Kubernetes restarts a pod), NATS restarted, FerretDB restarted, a
+// replica frozen past its ack wait. Afterwards every text Twilio received is in its conversation
+// exactly once and in arrival order (texts whose webhook failed come back through inbound
+// reconciliation), no number got the same reply twice, no opted-out number got anything, every
+// accepted reply was sent once, scheduled, or visibly failed, every conversation's status is the
+// one its history implies and the unresolved count equals a recount.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -29,6 +31,7 @@ const OPTED_OUT = Array.from({ length: 5 }, (_, i) => phoneIn(DAY_ZONE, 7200 + i
 const TEXTS = Number(process.env.DRILL_TEXTS ?? 2_000);
 const REPLIES = Number(process.env.DRILL_REPLIES ?? 300);
 const ACK_WAIT_MS = 5_000;
+const REPLICAS = Number(process.env.DRILL_REPLICAS ?? 2);
 /** How long a dashboard keeps retrying one reply (same Idempotency-Key) through the faults. */
 const REPLY_PATIENCE_MS = 120_000;
 
@@ -57,6 +60,7 @@ const note = (line: string) =>
 beforeAll(async () => {
   stack = await startStack({
     dir,
+    replicas: REPLICAS,
     logLevel: 'warn',
     env: {
       NATS_ACK_WAIT_MS: String(ACK_WAIT_MS),
@@ -111,6 +115,16 @@ async function conversationsByPhone(): Promise<Map<string, string>> {
     for (const c of await dashboard.all(`/v1/conversations?limit=100&status=${status}`)) {
       map.set(c.subscriber.phone, c.id);
     }
+  }
+  return map;
+}
+
+/** Each conversation's status, as the inbox list filters serve it. */
+async function conversationStatuses(): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  for (const status of ['unresolved', 'resolved', 'opted_out']) {
+    for (const c of await dashboard.all(`/v1/conversations?limit=100&status=${status}`))
+      map.set(c.id, status);
   }
   return map;
 }
@@ -180,29 +194,29 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
     await Promise.all(Array.from({ length: 6 }, worker));
   })();
 
-  // The faults, in turn, a few seconds apart.
-  const killAndRestart = (name: ServiceName) => async () => {
-    await stack.services.get(name)!.kill();
-    await sleep(500);
-    await stack.startService(name);
-  };
-  const freeze = (name: ServiceName) => async () => {
+  // The faults, in turn, a few seconds apart: one replica at a time.
+  const killOne = (name: ServiceName, index: number) => () => stack.killReplica(name, index);
+  const freezeOne = (name: ServiceName) => async () => {
     const proc = stack.services.get(name)!;
-    proc.child.kill('SIGSTOP');
+    const pids = proc.replicaPids();
+    const signal = (s: NodeJS.Signals) => (pids.length > 0 ? process.kill(pids[0]!, s) : proc.child.kill(s));
+    signal('SIGSTOP');
     await sleep(ACK_WAIT_MS + 2_000);
-    proc.child.kill('SIGCONT');
+    signal('SIGCONT');
   };
   const faults: Array<[string, () => Promise<void>]> = [
-    ['kill -9 conversation', killAndRestart('conversation')],
-    ['kill -9 ingestion', killAndRestart('ingestion')],
-    ['kill -9 delivery', killAndRestart('delivery')],
+    ['kill -9 a conversation replica', killOne('conversation', 0)],
+    ['kill -9 a subscriber replica', killOne('subscriber', 0)],
+    ['kill -9 an ingestion replica', killOne('ingestion', 0)],
+    ['kill -9 a delivery replica', killOne('delivery', 0)],
     ['restart NATS', () => stack.nats!.restart()],
-    ['kill -9 subscriber', killAndRestart('subscriber')],
-    ['kill -9 gateway', killAndRestart('gateway')],
-    ['freeze delivery past its ack wait', freeze('delivery')],
+    ['kill -9 the other subscriber replica', killOne('subscriber', 1)],
+    ['kill -9 a gateway replica', killOne('gateway', 0)],
+    ['freeze a delivery replica past its ack wait', freezeOne('delivery')],
     ['restart FerretDB', () => stack.ferret!.restart()],
-    ['kill -9 scheduler', killAndRestart('scheduler')],
-    ['freeze conversation past its ack wait', freeze('conversation')],
+    ['kill -9 a scheduler replica', killOne('scheduler', 0)],
+    ['freeze a conversation replica past its ack wait', freezeOne('conversation')],
+    ['kill -9 the other conversation replica', killOne('conversation', 1)],
   ];
   await sleep(3_000);
   for (const [name, fault] of faults) {
@@ -245,7 +259,19 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
     240_000,
     'every text in its conversation',
   );
-  expect(stored.sort()).toEqual(received.sort());
+  expect([...stored].sort()).toEqual([...received].sort());
+
+  // In each conversation, a subscriber's texts in the order Twilio received them.
+  const arrival = new Map<string, string[]>();
+  for (const m of simulator.inbound.filter((m) => m.body.startsWith('drill text '))) {
+    arrival.set(m.from, [...(arrival.get(m.from) ?? []), m.body]);
+  }
+  for (const [phone, id] of conversations) {
+    const history = (await dashboard.all(`/v1/conversations/${id}/messages?limit=100`))
+      .filter((m: JsonBody) => m.direction === 'inbound' && m.text.startsWith('drill text '))
+      .map((m: JsonBody) => m.text as string);
+    expect({ phone, history }).toEqual({ phone, history: arrival.get(phone) ?? [] });
+  }
 
   // Every reply was answered: 202 (day and night), 409 for the opted-out.
   expect(outcomes).toHaveLength(REPLIES);
@@ -294,6 +320,28 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
       });
     }
   }
+
+  // Every conversation's status is the one its history implies (no click in this drill): opted
+  // out for the opted-out, else unresolved when a customer's text is the latest, resolved when a
+  // reply is; and the red dot counts exactly the unresolved ones.
+  const statuses = await conversationStatuses();
+  for (const [phone, id] of conversations) {
+    const history = await dashboard.all(`/v1/conversations/${id}/messages?limit=100`);
+    const moving = history.filter(
+      (m: JsonBody) => m.direction === 'outbound' || !/^(JOIN|STOP|START|HELP)$/i.test(m.text.trim()),
+    );
+    const last = moving.sort((a: JsonBody, b: JsonBody) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+    const implied = OPTED_OUT.includes(phone)
+      ? 'opted_out'
+      : last?.direction === 'inbound'
+        ? 'unresolved'
+        : 'resolved';
+    expect({ phone, status: statuses.get(id) }).toEqual({ phone, status: implied });
+  }
+  const summary = await dashboard.request('GET', '/v1/inbox/summary');
+  expect(summary.body).toEqual({
+    unresolved: [...statuses.values()].filter((s) => s === 'unresolved').length,
+  });
 
   // No number got the same text twice, and the opted-out got nothing more.
   const seen = new Map<string, number>();

@@ -124,6 +124,30 @@ export class ManagedProcess {
   whenExited(): Promise<number | null> {
     return this.exited;
   }
+
+  /** The replicas a service's supervisor runs (REPLICAS > 1): its children that are replicas. */
+  replicaPids(): number[] {
+    const parent = this.child.pid;
+    if (parent === undefined || !this.running) return [];
+    const pids: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        // Not every child is a replica (tsx's esbuild service is one too).
+        if (
+          ppid === parent &&
+          `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes('\0SERVICE_REPLICA=')
+        )
+          pids.push(Number(entry));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return pids.sort((a, b) => a - b);
+  }
 }
 
 function spawnLogged(

@@ -1,6 +1,6 @@
 // The whole system on one machine: NATS, FerretDB and all six services, wired by environment
 // variables exactly as a deployment wires them. `npm start` and the end-to-end tests use it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type FerretDb,
@@ -32,6 +32,11 @@ export interface StackOptions {
   /** Fixed ports (the local stack) or free ones (tests). */
   fixedPorts?: boolean;
   logLevel?: string;
+  /**
+   * Processes of every service, sharing its ports (Node's cluster module, see the platform's
+   * replicas.ts); default REPLICAS from `env`, else 1.
+   */
+  replicas?: number;
 }
 
 export interface Stack {
@@ -43,6 +48,13 @@ export interface Stack {
   /** The Twilio simulator, unless TWILIO_API_BASE_URL was given. */
   twilio?: TwilioSimulator;
   services: Map<ServiceName, ManagedProcess>;
+  /** Processes per service. */
+  replicas: number;
+  /**
+   * SIGKILLs one replica of a service (the `index`-th by pid); its supervisor starts it again,
+   * which this waits for. With one replica, the service's process, started again here.
+   */
+  killReplica(name: ServiceName, index?: number): Promise<void>;
   serviceEnv(name: ServiceName): NodeJS.ProcessEnv;
   opsPort(name: ServiceName): number;
   startService(name: ServiceName): Promise<ManagedProcess>;
@@ -61,6 +73,7 @@ const FIXED_PORTS = {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const userEnv = options.env ?? {};
+  const replicas = options.replicas ?? (Number(userEnv.REPLICAS) || 1);
   const pick = (key: string, fallback: () => Promise<string> | string) =>
     userEnv[key] !== undefined && userEnv[key] !== '' ? userEnv[key]! : fallback();
   const logs = join(options.dir, 'logs');
@@ -118,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SUBSCRIBER_GRPC_ADDR: `127.0.0.1:${ports.subscriber.grpc}`,
     CONVERSATION_GRPC_ADDR: `127.0.0.1:${ports.conversation.grpc}`,
     LOG_LEVEL: options.logLevel ?? userEnv.LOG_LEVEL ?? 'info',
+    REPLICAS: String(replicas),
   };
   // Optional knobs, passed through when set.
   for (const key of [
@@ -174,7 +188,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         throw new Error(`${name} exited while starting; see ${join(logs, `${name}.log`)}`);
       try {
         const res = await fetch(url);
-        if (res.ok) return;
+        // With replicas, every one of them forked (those not yet listening take no requests).
+        if (res.ok && (replicas === 1 || proc?.replicaPids().length === replicas)) return;
       } catch {
         // not listening yet
       }
@@ -190,6 +205,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return proc;
   };
 
+  const killReplica = async (name: ServiceName, index = 0) => {
+    const proc = services.get(name)!;
+    if (replicas === 1) {
+      await proc.kill();
+      await startService(name);
+      return;
+    }
+    const pids = proc.replicaPids();
+    const victim = pids[index % pids.length]!;
+    process.kill(victim, 'SIGKILL');
+    // Replaced once the supervisor has logged the new replica's start (it then takes work).
+    const deadline = Date.now() + 60_000;
+    const log = join(logs, `${name}.log`);
+    for (;;) {
+      const now = proc.replicaPids();
+      const fresh = now.filter((pid) => !pids.includes(pid));
+      const started =
+        fresh.length > 0 &&
+        readFileSync(log, 'utf8').includes(`"pid":${fresh[0]},"msg":"replica started again"`);
+      if (now.length === replicas && started) break;
+      if (Date.now() > deadline)
+        throw new Error(`${name}: replica ${victim} not replaced in 60 s; see ${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
   const stack: Stack = {
     env,
     gatewayUrl: `http://127.0.0.1:${ports.gateway.http}`,
@@ -198,6 +239,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ferret,
     twilio,
     services,
+    replicas,
+    killReplica,
     serviceEnv,
     opsPort,
     startService,

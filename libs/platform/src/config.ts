@@ -38,6 +38,8 @@ export const env = {
 export const commonEnv = {
   LOG_LEVEL: env.logLevel(),
   SHUTDOWN_TIMEOUT_MS: env.positiveInt(20_000),
+  /** Processes of the service on one machine, sharing its ports; 1 in Kubernetes (one per pod). */
+  REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
 };
 
 /** Variables of a service that uses the bus and its own database. */

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
 import { createLogger } from './logger.js';
+import { isReplicaWorker, reportReplicaStarted, superviseReplicas } from './replicas.js';
 
 export interface Running {
   /** Stop taking work, finish in-flight work, drain consumers, close connections. */
@@ -12,6 +13,8 @@ export interface Running {
 export interface ProcessConfig {
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  /** Processes of this service on this machine, sharing its ports (see replicas.ts). */
+  REPLICAS: number;
 }
 
 /**
@@ -31,6 +34,10 @@ export async function runProcess<C extends ProcessConfig>(
   try {
     config = loadConfig();
     logger = createLogger(name, config.LOG_LEVEL);
+    if (config.REPLICAS > 1 && !isReplicaWorker()) {
+      superviseReplicas(config.REPLICAS, logger, config.SHUTDOWN_TIMEOUT_MS);
+      return;
+    }
     running = await start(config);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -41,6 +48,7 @@ export async function runProcess<C extends ProcessConfig>(
     process.exit(1);
   }
   logger.info({ pid: process.pid }, 'started');
+  reportReplicaStarted();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

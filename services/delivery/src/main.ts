@@ -4,11 +4,11 @@ import { startTelemetry } from '@sms-inbox/telemetry';
 const telemetry = startTelemetry('delivery');
 const { runProcess } = await import('@sms-inbox/platform');
 const { loadDeliveryConfig } = await import('./config.js');
-const { startDelivery } = await import('./service.js');
 
 await runProcess(
   'delivery',
   () => loadDeliveryConfig(),
-  startDelivery,
+  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
+  async (config) => (await import('./service.js')).startDelivery(config),
   () => telemetry.shutdown(),
 );

@@ -4,11 +4,11 @@ import { startTelemetry } from '@sms-inbox/telemetry';
 const telemetry = startTelemetry('gateway');
 const { runProcess } = await import('@sms-inbox/platform');
 const { loadGatewayConfig } = await import('./config.js');
-const { startGateway } = await import('./service.js');
 
 await runProcess(
   'gateway',
   () => loadGatewayConfig(),
-  startGateway,
+  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
+  async (config) => (await import('./service.js')).startGateway(config),
   () => telemetry.shutdown(),
 );

@@ -4,11 +4,11 @@ import { startTelemetry } from '@sms-inbox/telemetry';
 const telemetry = startTelemetry('ingestion');
 const { runProcess } = await import('@sms-inbox/platform');
 const { loadIngestionConfig } = await import('./config.js');
-const { startIngestion } = await import('./service.js');
 
 await runProcess(
   'ingestion',
   () => loadIngestionConfig(),
-  startIngestion,
+  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
+  async (config) => (await import('./service.js')).startIngestion(config),
   () => telemetry.shutdown(),
 );

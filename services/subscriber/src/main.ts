@@ -4,11 +4,11 @@ import { startTelemetry } from '@sms-inbox/telemetry';
 const telemetry = startTelemetry('subscriber');
 const { runProcess } = await import('@sms-inbox/platform');
 const { loadSubscriberConfig } = await import('./config.js');
-const { startSubscriber } = await import('./service.js');
 
 await runProcess(
   'subscriber',
   () => loadSubscriberConfig(),
-  startSubscriber,
+  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
+  async (config) => (await import('./service.js')).startSubscriber(config),
   () => telemetry.shutdown(),
 );
