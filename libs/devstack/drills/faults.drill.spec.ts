@@ -13,6 +13,7 @@ import {
   DashboardClient,
   eventually,
   type JsonBody,
+  localTime,
   phoneIn,
   type ServiceName,
   type Stack,
@@ -28,6 +29,15 @@ const NIGHT_ZONE = zoneWithHour(0, 5);
 const ACTIVE = Array.from({ length: 60 }, (_, i) => phoneIn(DAY_ZONE, 7000 + i));
 const NIGHT = Array.from({ length: 5 }, (_, i) => phoneIn(NIGHT_ZONE, 7100 + i));
 const OPTED_OUT = Array.from({ length: 5 }, (_, i) => phoneIn(DAY_ZONE, 7200 + i));
+/** A second shop whose own quiet hours end during the faults: its replies wait and are released. */
+const LATER_SHOP = 'drills-later.myshopify.com';
+const LATER_NUMBER = '+14155550720';
+const LATER = Array.from({ length: 10 }, (_, i) => phoneIn(DAY_ZONE, 7300 + i));
+const LATER_REPLIES = 30;
+const hhmm = (at: Date) => {
+  const { hour, minute } = localTime(DAY_ZONE, at);
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+};
 const TEXTS = Number(process.env.DRILL_TEXTS ?? 2_000);
 const REPLIES = Number(process.env.DRILL_REPLIES ?? 300);
 const ACK_WAIT_MS = 5_000;
@@ -39,6 +49,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let stack: Stack;
 let dashboard: DashboardClient;
+let later: DashboardClient;
 /** Texts and reply attempts started so far, and those in flight: every fault must land mid-burst. */
 let sends = 0;
 let inFlight = 0;
@@ -77,11 +88,19 @@ beforeAll(async () => {
     timezone: DAY_ZONE,
   });
   expect(shop.status).toBe(200);
+  later = await DashboardClient.forShop(stack, LATER_SHOP, 'drill-later');
+  const laterShop = await later.request('PUT', '/v1/shop', {
+    phoneNumber: LATER_NUMBER,
+    keywords: ['JOIN'],
+    timezone: DAY_ZONE,
+  });
+  expect(laterShop.status).toBe(200);
   const simulator = stack.twilio!;
   await Promise.all(
-    [...ACTIVE, ...NIGHT, ...OPTED_OUT].map(async (phone) => {
+    [...ACTIVE, ...NIGHT, ...OPTED_OUT, ...LATER].map(async (phone) => {
+      const to = LATER.includes(phone) ? LATER_NUMBER : NUMBER;
       for (const body of ['JOIN', 'hello']) {
-        expect((await simulator.receive({ from: phone, to: NUMBER, body })).webhookStatus).toBe(200);
+        expect((await simulator.receive({ from: phone, to, body })).webhookStatus).toBe(200);
       }
       if (!OPTED_OUT.includes(phone)) return;
       // STOP once the opt-in confirmation went out: a STOP that overtakes it rightly cancels it
@@ -119,6 +138,10 @@ async function conversationsByPhone(): Promise<Map<string, string>> {
   return map;
 }
 
+/** Provider calls that sent `text` to `phone`. */
+const callsTo = (r: { phone: string; text: string }) =>
+  stack.twilio!.messages.filter((m) => m.to === r.phone && m.body === r.text).length;
+
 /** Each conversation's status, as the inbox list filters serve it. */
 async function conversationStatuses(): Promise<Map<string, string>> {
   const map = new Map<string, string>();
@@ -153,6 +176,34 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
   }, 60_000);
   const sentBefore = new Map(OPTED_OUT.map((p) => [p, simulator.messages.filter((m) => m.to === p).length]));
   const overlaps: Array<{ fault: string; sendsDuring: number }> = [];
+
+  // The second shop's window ends one to two minutes from now, while the faults go on: its replies
+  // are scheduled now and released then, by whichever scheduler replica takes each.
+  const laterConversations = new Map<string, string>();
+  for (const c of await later.all('/v1/conversations?limit=100'))
+    laterConversations.set(c.subscriber.phone, c.id);
+  expect(laterConversations.size).toBe(LATER.length);
+  const endsAt = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
+  const window = { start: hhmm(new Date(Date.now() - 3_600_000)), end: hhmm(endsAt) };
+  expect((await later.request('PUT', '/v1/shop', { quietHours: window })).status).toBe(200);
+  const scheduled: Array<{ id: string; phone: string; text: string }> = [];
+  for (let i = 0; i < LATER_REPLIES; i++) {
+    const phone = LATER[i % LATER.length]!;
+    const text = `drill later reply ${i}`;
+    const res = await later.request(
+      'POST',
+      `/v1/conversations/${laterConversations.get(phone)}/replies`,
+      { text, send: 'scheduled' },
+      { 'idempotency-key': `drill-later-${i}` },
+    );
+    expect({ i, status: res.status, message: res.body.status }).toEqual({
+      i,
+      status: 202,
+      message: 'scheduled',
+    });
+    scheduled.push({ id: res.body.id, phone, text });
+  }
+  note(`${LATER_REPLIES} replies scheduled until ${endsAt.toISOString()}`);
 
   // Customers text at about the rate the stack keeps up with, so the faults land mid-burst.
   const senders = [...ACTIVE, ...NIGHT, ...OPTED_OUT];
@@ -342,6 +393,31 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
   expect(summary.body).toEqual({
     unresolved: [...statuses.values()].filter((s) => s === 'unresolved').length,
   });
+
+  // Every scheduled reply of the second shop released once: sent once, none left scheduled.
+  const released = await eventually(
+    async () => {
+      await sleep(1_000);
+      const byId = new Map<string, JsonBody>();
+      for (const id of new Set(laterConversations.values())) {
+        for (const m of await later.all(`/v1/conversations/${id}/messages?limit=100`)) byId.set(m.id, m);
+      }
+      const done = scheduled.every((r) => {
+        const status = byId.get(r.id)?.status;
+        return status !== undefined && status !== 'scheduled' && (status !== 'queued' || callsTo(r) === 1);
+      });
+      return done ? byId : undefined;
+    },
+    240_000,
+    'every scheduled reply released',
+  );
+  for (const r of scheduled) {
+    expect({ text: r.text, status: released.get(r.id)!.status, calls: callsTo(r) }).toEqual({
+      text: r.text,
+      status: expect.stringMatching(/^(queued|sent|delivered)$/),
+      calls: 1,
+    });
+  }
 
   // No number got the same text twice, and the opted-out got nothing more.
   const seen = new Map<string, number>();

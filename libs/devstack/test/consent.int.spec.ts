@@ -1,13 +1,17 @@
 // Subscribers and consent end to end: keyword and checkout opt-in, STOP/START/HELP, manual
 // opt-out, the consent audit trail, privacy webhooks, and bad Shopify input. Real signed
 // webhooks in, the gateway and (where the API cannot show it) the bus and databases checked.
+import { Events } from '@sms-inbox/contracts';
 import {
   autoReplyRequests,
   countDocuments,
   DashboardClient,
+  eventsOn,
   eventually,
   findEverywhere,
   type JsonBody,
+  newMessageSid,
+  publishAgain,
   ShopifyWebhookSender,
   type Stack,
   startStack,
@@ -222,6 +226,44 @@ describe('STOP, START, HELP', () => {
       ['active', 'opted_out', 'consent_word'],
       ['none', 'active', 'keyword'],
     ]);
+  });
+});
+
+describe('consent and conversations in any order', () => {
+  it('opens an opted-out conversation when the text that opens it is handled after the opt-out', async () => {
+    // JOIN then STOP: an opted-out subscriber and no conversation (neither word opens one).
+    const from = phone(5);
+    const id = await optInByKeyword(from);
+    await text(from, 'STOP');
+    const changes = await eventually(async () => {
+      const all = (await eventsOn(stack.env.NATS_URL!, Events.subscriberChanged)).filter(
+        (e) => e.subscriber?.id === id,
+      );
+      return all.some((e) => e.subscriber?.status === 'opted_out') ? all : undefined;
+    });
+    const active = changes.find((e) => e.subscriber?.status === 'active')!;
+    // The question they sent between the two, handled only now (a retry, a slower replica): its
+    // event carries the subscriber as it was then, active.
+    await publishAgain(stack.env.NATS_URL!, Events.replyReceived, {
+      messageSid: newMessageSid(),
+      shop: SHOP,
+      subscriber: active.subscriber,
+      body: 'a question sent before STOP',
+      media: [],
+      receivedAt: active.changedAt,
+      consentWord: false,
+    });
+    const conversation = await waitConversation(from);
+    // Settled once the conversation service has caught up with the subscriber as it is now.
+    await eventually(
+      async () => ((await conversationOf(from))?.status === 'opted_out' ? true : undefined),
+      20_000,
+      'opted_out',
+    );
+    expect(conversation.subscriber.phone).toBe(from);
+    expect(
+      (await dashboard.all('/v1/conversations?status=unresolved&limit=100')).map((c) => c.id),
+    ).not.toContain(conversation.id);
   });
 });
 

@@ -47,8 +47,8 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
 
   const announce = new AnnounceChange(conversations, bus);
 
-  const applySubscriberChange = new ApplySubscriberChange(conversations, announce);
   const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const applySubscriberChange = new ApplySubscriberChange(conversations, announce, subscriberClient);
   const listConversations = new ListConversations(
     conversations,
     messages,
@@ -56,7 +56,13 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   );
   const listMessages = new ListMessages(conversations, messages);
   const erase = new Erase(conversations, messages, erasures);
-  const appendInboundReply = new AppendInboundReply(conversations, messages, announce, erase);
+  const appendInboundReply = new AppendInboundReply(
+    conversations,
+    messages,
+    announce,
+    erase,
+    applySubscriberChange,
+  );
   const setStatus = new SetStatusByMerchant(conversations, announce);
   const requestSend = new RequestSend(bus);
   const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);

@@ -10,6 +10,7 @@ import {
   messageIdFor,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
+import type { ApplySubscriberChange } from './apply-subscriber-change.usecase.js';
 import type { Erase } from './erase.usecase.js';
 
 export class AppendInboundReply {
@@ -18,6 +19,7 @@ export class AppendInboundReply {
     private readonly messages: MessageRepository,
     private readonly announce: AnnounceChange,
     private readonly erase: Pick<Erase, 'settle'>,
+    private readonly subscriberChanges: Pick<ApplySubscriberChange, 'catchUp'>,
   ) {}
 
   async execute(event: subscriberV1.ReplyReceived): Promise<void> {
@@ -73,5 +75,9 @@ export class AppendInboundReply {
     // A redaction of this customer or shop that ran meanwhile wins: what was just written goes.
     if (await this.erase.settle(event.shop, subscriber.id, at)) return;
     await this.announce.execute(event.shop, conversation._id, stored);
+    // Until a SubscriberChanged has reached it, the conversation may miss a consent change.
+    if ((stored ?? conversation).subscriber.version === 0) {
+      await this.subscriberChanges.catchUp(event.shop, subscriber.id);
+    }
   }
 }

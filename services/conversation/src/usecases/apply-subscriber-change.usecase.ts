@@ -2,6 +2,8 @@
 // it into or out of `opted_out`. Stale versions are ignored: consent moves are ordered by the
 // subscriber's version, so an opt-out wins over any move a reply or a text made meanwhile.
 import type { subscriberV1 } from '@sms-inbox/contracts';
+import { call } from '@sms-inbox/grpc';
+import { isAppError } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
 import type { AnnounceChange } from './announce-change.js';
@@ -10,7 +12,30 @@ export class ApplySubscriberChange {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly announce: AnnounceChange,
+    private readonly subscribers: subscriberV1.SubscriberServiceClient,
   ) {}
+
+  /**
+   * A conversation opened by a text holds its subscriber as that text saw it (version 0), and a
+   * consent change handled while no conversation existed found nothing to move (the two are
+   * different consumers, on any replica, in any order). So the text's handler, once the
+   * conversation is stored, applies the subscriber as the subscriber service has it now: of the
+   * two, whichever runs second sees the other, since a change is stored before its event is
+   * published. Without it an opted-out subscriber's conversation could stay unresolved.
+   */
+  async catchUp(shop: string, subscriberId: string): Promise<void> {
+    let found: subscriberV1.GetSubscriberResponse;
+    try {
+      found = await call(this.subscribers, this.subscribers.getSubscriber, { shop, id: subscriberId });
+    } catch (err) {
+      // Erased meanwhile: the erasure takes the conversation too.
+      if (isAppError(err) && err.kind === 'not_found') return;
+      throw err;
+    }
+    // A subscriber service from before versions were served: its events will follow.
+    if (!found.subscriber || !found.version) return;
+    await this.execute({ subscriber: found.subscriber, version: found.version, changedAt: new Date() });
+  }
 
   async execute(event: subscriberV1.SubscriberChanged): Promise<void> {
     const subscriber = event.subscriber!;

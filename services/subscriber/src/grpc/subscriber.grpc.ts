@@ -75,7 +75,7 @@ export function subscriberGrpc(deps: {
     }, logger),
     getSubscriber: unary(async (req: subscriberV1.GetSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);
-      return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)) };
+      return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)), version: record.version };
     }, logger),
     batchGetSubscribers: unary(async (req: subscriberV1.BatchGetSubscribersRequest) => {
       if (req.ids.length > 500) throw invalid('too_many_ids', 'at most 500 ids');
