@@ -232,7 +232,7 @@ describe('STOP, START, HELP', () => {
 describe('consent and conversations in any order', () => {
   it('opens an opted-out conversation when the text that opens it is handled after the opt-out', async () => {
     // JOIN then STOP: an opted-out subscriber and no conversation (neither word opens one).
-    const from = phone(5);
+    const from = phone(50);
     const id = await optInByKeyword(from);
     await text(from, 'STOP');
     const changes = await eventually(async () => {
