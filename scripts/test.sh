@@ -10,6 +10,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund || { echo "jest: 0 passed, 1 failed"; exit 1; }
 fi
 bash scripts/ensure-tools.sh || { echo "jest: 0 passed, 1 failed"; exit 1; }
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
 npm run --silent codegen || { echo "jest: 0 passed, 1 failed"; exit 1; }
 
 results="$(mktemp)"

@@ -11,5 +11,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 bash scripts/ensure-tools.sh runtime
+# shellcheck source=../../scripts/node-env.sh
+source scripts/node-env.sh
 npm run --silent codegen
 exec node --conditions=development --import tsx deploy/local/stack.ts

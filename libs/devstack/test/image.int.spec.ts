@@ -17,11 +17,23 @@ afterAll(async () => {
   await nats?.stop();
 });
 
+it('builds in the Node LTS image of the version the tests and the local stack run on', () => {
+  const tools = readFileSync(join(repoRoot, 'scripts/ensure-tools.sh'), 'utf8');
+  const version = /^NODE_VERSION="(\d+\.\d+\.\d+)"$/m.exec(tools)?.[1];
+  expect(version).toMatch(/^24\./);
+  expect(dockerfile).toMatch(
+    new RegExp(`^ARG NODE_IMAGE=node:${version!.replaceAll('.', '\\.')}-bookworm-slim$`, 'm'),
+  );
+  // What runs this test: the project's Node when the machine's is older (ensure-tools.sh).
+  expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  expect(manifest.engines.node).toBe('>=24');
+});
+
 it('builds in a maintained Node LTS image, runs the build script, and starts as a non-root user', () => {
   const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ARG reference
   expect(from).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
-  expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)\.\d+-bookworm-slim$/m);
   expect(dockerfile).toContain('RUN test -n "$SERVICE" && bash scripts/image/build.sh "$SERVICE" /out');
   expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify(ENTRYPOINT).replaceAll(',', ', ')}`);
   expect(dockerfile).toMatch(/^USER 1000:1000$/m);
