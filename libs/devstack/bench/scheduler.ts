@@ -3,8 +3,8 @@
 // written into the conversation database and their `conversation.reply_scheduled.v1` events
 // published straight to JetStream (what the conversation service does for each "Schedule
 // Sending"), since creating 10,000 through the API would measure the reply path instead; from
-// there on everything is the real path: the scheduler stores an Agenda job per reply, releases
-// them when due, and conversation and delivery send them.
+// there on everything is the real path: the scheduler stores a release document per reply,
+// releases them in batches when due, and conversation and delivery send them.
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -110,13 +110,13 @@ export async function measureScheduler(options: SchedulerOptions) {
   } finally {
     await nc.close();
   }
-  // Stored: the scheduler's release key names the message's job (a released job is removed, its
-  // key stays). Polled every 5 s: a count scans in FerretDB and competes with what is measured.
-  const keys = mongo.db('sms_inbox_scheduler').collection('release_keys');
+  // Stored: the scheduler's release document of each reply (it stays after the release, marked
+  // released). Polled every 5 s, so that counting competes little with what is measured.
+  const releases = mongo.db('sms_inbox_scheduler').collection('releases');
   const storeDeadline = releaseAt.getTime() + options.timeoutSeconds * 1000;
   let stored: number | null = null;
   while (stored === null && Date.now() < storeDeadline) {
-    if ((await keys.countDocuments({ jobId: { $ne: null } })) >= count) stored = Date.now();
+    if ((await releases.countDocuments({})) >= count) stored = Date.now();
     else await new Promise((r) => setTimeout(r, 5_000));
   }
   const storeSeconds = stored === null ? null : (stored - published) / 1000;

@@ -6,15 +6,13 @@ const schema = z.object({
   ...infraEnv('sms_inbox_scheduler'),
   HTTP_PORT: env.port(8085),
   SUBSCRIBER_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  /** How often due replies are looked for and released: a release's delay is at most about this. */
+  SCHEDULER_POLL_MS: env.positiveInt(1_000),
   /**
-   * How often Agenda looks for due jobs. Jobs due before the next look are locked ahead and run by
-   * a timer at their time, so this is not added to a release's delay.
+   * The release job and the replies held by a replica that died are taken over after this long; a
+   * run of the job releases for at most half of it, then lets the next run go on.
    */
-  SCHEDULER_POLL_MS: env.positiveInt(5_000),
-  /** A job locked by a replica that died is taken over after this long. */
-  SCHEDULER_LOCK_LIFETIME_MS: env.positiveInt(60_000),
-  /** Releases running at once per replica. */
-  SCHEDULER_CONCURRENCY: env.positiveInt(50),
+  SCHEDULER_LOCK_LIFETIME_MS: env.positiveInt(15_000),
 });
 
 export type Config = z.infer<typeof schema>;

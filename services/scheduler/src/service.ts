@@ -1,7 +1,8 @@
-// Composition of the scheduler service: Agenda (on its own database, through
-// @agendajs/mongo-backend) holds one job per scheduled reply; the service consumes schedule and
-// cancel requests and publishes releases when quiet hours end. Several replicas may run: Agenda's
-// job lock and the release's message-id key keep a release to one.
+// Composition of the scheduler service: a release document per scheduled reply, released in
+// batches by a recurring Agenda job (on its own database, through @agendajs/mongo-backend); the
+// service consumes schedule and cancel requests and publishes releases when quiet hours end.
+// Several replicas may run: Agenda's job lock, the batches' leases and the release's message-id
+// key keep a release to one.
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { connectBus } from '@sms-inbox/bus';
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
@@ -12,8 +13,8 @@ import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import { Agenda } from 'agenda';
 import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
-import { RELEASE_JOB, ReleaseScheduler } from './jobs/release-reply.job.js';
-import { ReleaseKeyRepository } from './repositories/release-key.repository.js';
+import { ReleaseScheduler } from './jobs/release-reply.job.js';
+import { ReleaseRepository } from './repositories/release.repository.js';
 
 export interface SchedulerService extends Running {
   httpPort: number;
@@ -41,7 +42,6 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
     }),
     name: `scheduler-${process.pid}`,
     processEvery: config.SCHEDULER_POLL_MS,
-    maxConcurrency: config.SCHEDULER_CONCURRENCY,
     defaultLockLifetime: config.SCHEDULER_LOCK_LIFETIME_MS,
   });
   await mongo
@@ -51,31 +51,21 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
       { name: 'findAndLockNextJobIndex' },
     );
   agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
-  agenda.on(`fail:${RELEASE_JOB}`, (err, job) =>
-    logger.warn(
-      { err, messageId: (job.attrs.data as { messageId?: string }).messageId },
-      'release failed; retried at the next poll',
-    ),
-  );
-  const releases = new ReleaseScheduler(agenda, new ReleaseKeyRepository(mongo), subscribers, bus, logger);
-  releases.define({
-    concurrency: config.SCHEDULER_CONCURRENCY,
-    lockLimit: config.SCHEDULER_CONCURRENCY * 2,
+  const releaseStore = new ReleaseRepository(mongo);
+  await releaseStore.init();
+  const releases = new ReleaseScheduler(agenda, releaseStore, subscribers, bus, logger);
+  await agenda.start();
+  await releases.start({
+    pollMs: config.SCHEDULER_POLL_MS,
     lockLifetimeMs: config.SCHEDULER_LOCK_LIFETIME_MS,
   });
-  await agenda.start();
 
   new Gauge({
     name: 'sms_inbox_scheduler_jobs',
-    help: 'Scheduled-reply jobs waiting, and those overdue (due more than a minute ago)',
+    help: 'Scheduled replies waiting, and those overdue (due more than a minute ago)',
     labelNames: ['state'] as const,
     async collect() {
-      const collection = mongo.db!.collection('release_jobs');
-      const now = Date.now();
-      const [waiting, overdue] = await Promise.all([
-        collection.countDocuments({ name: RELEASE_JOB }),
-        collection.countDocuments({ name: RELEASE_JOB, nextRunAt: { $lt: new Date(now - 60_000) } }),
-      ]);
+      const { waiting, overdue } = await releaseStore.counts(60_000);
       this.set({ state: 'waiting' }, waiting);
       this.set({ state: 'overdue' }, overdue);
     },

@@ -1,147 +1,185 @@
-// One Agenda job per scheduled reply, due at the end of the subscriber's quiet hours, found
-// through the message's release key (`_id` = message id, see ReleaseKeyRepository). When it runs it
-// asks the subscriber service for the quiet hours now: still (or again, after downtime) in quiet
-// hours → the job moves to the new end; otherwise the release is published (keyed by the message
-// id, so a job run twice releases once) and the conversation service re-checks consent before
-// requesting the send. Agenda's lock gives a job to one replica at a time; a replica that dies
-// mid-run leaves its lock to expire and another takes the job.
-
+// Scheduled replies, released in batches when the subscriber's quiet hours end. Each reply is a
+// document of ReleaseRepository; one recurring Agenda job (every SCHEDULER_POLL_MS, run by one
+// replica at a time) claims the due ones in batches of up to BATCH, asks the subscriber service
+// about the whole batch in one call per shop (BatchGetSubscribers: are they still, or again, in
+// quiet hours?), publishes the releases (keyed by the message id, so a batch released twice
+// releases each reply once) and marks the batch released. Still in quiet hours → due again at
+// the new end. The conversation service re-checks consent before it requests the send.
 import type { Bus } from '@sms-inbox/bus';
 import { type conversationV1, Events, type subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
-import { isAppError, type Logger } from '@sms-inbox/platform';
+import type { Logger } from '@sms-inbox/platform';
 import type { Agenda, Job } from 'agenda';
 import { Counter } from 'prom-client';
-import type { ReleaseKeyRepository } from '../repositories/release-key.repository.js';
+import type { ClaimedBatch, ReleaseRecord, ReleaseRepository } from '../repositories/release.repository.js';
 
-export const RELEASE_JOB = 'release-scheduled-reply';
+export const RELEASE_DUE_JOB = 'release-due-replies';
+/** The job of each reply before batches; any still stored is turned into a release document. */
+export const LEGACY_RELEASE_JOB = 'release-scheduled-reply';
+/** Replies claimed at once (BatchGetSubscribers takes up to 500 ids). */
+const BATCH = 500;
+/** Releases published at once within a batch. */
+const PUBLISHING = 64;
 const RETRY_MS = 5_000;
 
-export interface ReleaseData {
+const jobs = new Counter({
+  name: 'sms_inbox_scheduler_jobs_total',
+  help: 'Scheduled replies by outcome: scheduled, released, moved (quiet hours again), canceled, retry',
+  labelNames: ['outcome'] as const,
+});
+
+interface LegacyReleaseData {
   messageId: string;
   shop: string;
   conversationId: string;
   subscriberId: string;
 }
 
-const jobs = new Counter({
-  name: 'sms_inbox_scheduler_jobs_total',
-  help: 'Scheduled-reply jobs by outcome: scheduled, released, moved (quiet hours again), canceled, retry',
-  labelNames: ['outcome'] as const,
-});
-
 export class ReleaseScheduler {
   constructor(
     private readonly agenda: Agenda,
-    private readonly keys: ReleaseKeyRepository,
+    private readonly releases: ReleaseRepository,
     private readonly subscribers: subscriberV1.SubscriberServiceClient,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
 
-  define(options: { concurrency: number; lockLimit: number; lockLifetimeMs: number }): void {
-    this.agenda.define<ReleaseData>(RELEASE_JOB, (job) => this.run(job), {
-      concurrency: options.concurrency,
-      // Without a limit Agenda locks every due job before it runs the first: with thousands due at
-      // once, the first release waits for all of them and early locks expire meanwhile.
-      lockLimit: options.lockLimit,
+  async start(options: { pollMs: number; lockLifetimeMs: number }): Promise<void> {
+    // One run drains what is due, within half its lock's lifetime; the next run goes on.
+    const budgetMs = options.lockLifetimeMs / 2;
+    this.agenda.define(RELEASE_DUE_JOB, () => this.releaseDue(budgetMs, options.lockLifetimeMs), {
+      concurrency: 1,
       lockLifetime: options.lockLifetimeMs,
+    });
+    this.agenda.define<LegacyReleaseData>(LEGACY_RELEASE_JOB, (job) => this.adopt(job), {
       removeOnComplete: true,
     });
+    await this.agenda.every(options.pollMs, RELEASE_DUE_JOB, undefined, { skipImmediate: false });
   }
 
-  /** Creates the job once per message, whatever is redelivered. */
+  /** Stores the reply once per message, whatever is redelivered. */
   async schedule(event: conversationV1.ReplyScheduled): Promise<void> {
-    if (!(await this.keys.claim(event.messageId))) {
-      const key = await this.keys.find(event.messageId);
-      if (key?.jobId) return;
-      // Claimed by a creation that stopped before it stored the job (or is storing it now): the
-      // job is looked for by its data (a scan, on this rare path only) before it is made.
-      const { jobs: found } = await this.agenda.queryJobs({
-        name: RELEASE_JOB,
-        data: { messageId: event.messageId },
-      });
-      if (found[0]) {
-        await this.keys.setJob(event.messageId, String(found[0]._id));
-        return;
-      }
-    }
-    const data: ReleaseData = {
-      messageId: event.messageId,
+    await this.releases.schedule({
+      _id: event.messageId,
       shop: event.shop,
       conversationId: event.conversationId,
       subscriberId: event.subscriberId,
-    };
-    const job = await this.agenda
-      .create(RELEASE_JOB, data)
-      .schedule(event.releaseAt ?? new Date())
-      .save();
-    await this.keys.setJob(event.messageId, String(job.attrs._id));
+      dueAt: event.releaseAt ?? new Date(),
+    });
     jobs.inc({ outcome: 'scheduled' });
   }
 
   async cancel(event: conversationV1.ReplyCanceled): Promise<void> {
-    const key = await this.keys.find(event.messageId);
-    // By the job's id alone, which the database finds by `_id`; a key without a job (a creation
-    // still under way) by the job's data.
-    const removed = key?.jobId
-      ? await this.agenda.cancel({ id: key.jobId })
-      : await this.agenda.cancel({ name: RELEASE_JOB, data: { messageId: event.messageId } });
-    if (removed > 0) jobs.inc({ outcome: 'canceled' });
+    if (await this.releases.cancel(event.messageId, event.shop)) jobs.inc({ outcome: 'canceled' });
   }
 
-  private async run(job: Job<ReleaseData>): Promise<void> {
-    // A one-time job that fails is never run again by Agenda: a failure moves it a little later
-    // instead (Agenda saves nextRunAt when the run ends), so a release is delayed, never lost.
+  /** Claims and releases due batches until none is due or the time budget is spent. */
+  async releaseDue(budgetMs: number, leaseMs: number): Promise<number> {
+    const until = Date.now() + budgetMs;
+    let released = 0;
+    while (Date.now() < until) {
+      const batch = await this.releases.claimDue(BATCH, leaseMs);
+      if (batch.releases.length === 0) break;
+      released += await this.releaseBatch(batch);
+    }
+    return released;
+  }
+
+  private async releaseBatch(batch: ClaimedBatch): Promise<number> {
+    let quiet: Map<string, Date>;
     try {
-      await this.release(job);
+      quiet = await this.quietUntil(batch.releases);
     } catch (err) {
-      job.schedule(new Date(Date.now() + RETRY_MS));
-      jobs.inc({ outcome: 'retry' });
-      this.logger.warn({ err, messageId: job.attrs.data.messageId }, 'release failed; trying again shortly');
+      // The subscriber service did not answer: the whole batch is due again shortly.
+      const retryAt = new Date(Date.now() + RETRY_MS);
+      await Promise.all(batch.releases.map((r) => this.releases.moveTo(batch, r._id, retryAt)));
+      jobs.inc({ outcome: 'retry' }, batch.releases.length);
+      this.logger.warn({ err, replies: batch.releases.length }, 'releases failed; trying again shortly');
+      return 0;
     }
+    const toRelease: ReleaseRecord[] = [];
+    for (const release of batch.releases) {
+      const endsAt = quiet.get(release._id);
+      if (endsAt && endsAt.getTime() > Date.now()) {
+        // Found in quiet hours (overdue after downtime, or the shop widened its window): the
+        // next window's end, not now.
+        await this.releases.moveTo(batch, release._id, endsAt);
+        jobs.inc({ outcome: 'moved' });
+      } else {
+        toRelease.push(release);
+      }
+    }
+    const published: string[] = [];
+    for (let i = 0; i < toRelease.length; i += PUBLISHING) {
+      await Promise.all(
+        toRelease.slice(i, i + PUBLISHING).map(async (release) => {
+          try {
+            await this.publish(release);
+            published.push(release._id);
+          } catch (err) {
+            // Due again shortly: delayed, never lost.
+            await this.releases.moveTo(batch, release._id, new Date(Date.now() + RETRY_MS)).catch(() => {});
+            jobs.inc({ outcome: 'retry' });
+            this.logger.warn({ err, messageId: release._id }, 'release failed; trying again shortly');
+          }
+        }),
+      );
+    }
+    await this.releases.markReleased(batch, published);
+    jobs.inc({ outcome: 'released' }, published.length);
+    return published.length;
   }
 
-  private async release(job: Job<ReleaseData>): Promise<void> {
-    const data = job.attrs.data;
-    const endsAt = await this.quietUntil(data);
-    if (endsAt && endsAt.getTime() > Date.now()) {
-      // Found in quiet hours (overdue after downtime, or the shop widened its window): the
-      // next window's end, not now.
-      job.schedule(endsAt);
-      jobs.inc({ outcome: 'moved' });
-      this.logger.info(
-        { messageId: data.messageId, releaseAt: endsAt },
-        'scheduled reply moved to the end of quiet hours',
-      );
-      return;
-    }
-    await this.bus.publish(
+  private publish(release: ReleaseRecord) {
+    return this.bus.publish(
       Events.replyReleased,
       {
-        messageId: data.messageId,
-        shop: data.shop,
-        conversationId: data.conversationId,
+        messageId: release._id,
+        shop: release.shop,
+        conversationId: release.conversationId,
         releasedAt: new Date(),
       },
-      { msgId: `release:${data.messageId}` },
+      { msgId: `release:${release._id}` },
     );
-    jobs.inc({ outcome: 'released' });
   }
 
-  /** When the subscriber's quiet hours end, if they are on now; null when off or unknown. */
-  private async quietUntil(data: ReleaseData): Promise<Date | null> {
-    try {
-      const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
-        shop: data.shop,
-        id: data.subscriberId,
+  /**
+   * When each reply's subscriber's quiet hours end, for those in quiet hours now. A subscriber the
+   * service no longer has (erased) or who opted out is released: the conversation service then
+   * cancels the reply.
+   */
+  private async quietUntil(releases: ReleaseRecord[]): Promise<Map<string, Date>> {
+    const byShop = new Map<string, ReleaseRecord[]>();
+    for (const r of releases) byShop.set(r.shop, [...(byShop.get(r.shop) ?? []), r]);
+    const out = new Map<string, Date>();
+    for (const [shop, list] of byShop) {
+      const ids = [...new Set(list.map((r) => r.subscriberId))];
+      const { subscribers } = await call(this.subscribers, this.subscribers.batchGetSubscribers, {
+        shop,
+        ids,
       });
-      if (subscriber?.status !== 'active' || !subscriber.quietHours?.active) return null;
-      return subscriber.quietHours.endsAt ?? null;
-    } catch (err) {
-      // Gone (erased): released, and the conversation service cancels it.
-      if (isAppError(err) && err.kind === 'not_found') return null;
-      throw err;
+      const endsAt = new Map<string, Date>();
+      for (const s of subscribers) {
+        if (s.status === 'active' && s.quietHours?.active && s.quietHours.endsAt)
+          endsAt.set(s.id, s.quietHours.endsAt);
+      }
+      for (const r of list) {
+        const end = endsAt.get(r.subscriberId);
+        if (end) out.set(r._id, end);
+      }
     }
+    return out;
+  }
+
+  /** A reply scheduled before batches, as one Agenda job: now a release document, due then. */
+  private async adopt(job: Job<LegacyReleaseData>): Promise<void> {
+    const data = job.attrs.data;
+    await this.releases.schedule({
+      _id: data.messageId,
+      shop: data.shop,
+      conversationId: data.conversationId,
+      subscriberId: data.subscriberId,
+      dueAt: job.attrs.nextRunAt ?? new Date(),
+    });
   }
 }
