@@ -12,6 +12,7 @@ import { MongoClient } from 'mongodb';
 import {
   DashboardClient,
   eventually,
+  natsServerBinary,
   repoRoot,
   type Stack,
   startStack,
@@ -104,7 +105,7 @@ async function main() {
       ferretdb: execFileSync(join(repoRoot, '.tools/bin/ferretdb'), ['--version'], {
         encoding: 'utf8',
       }).split('\n')[0],
-      natsServer: execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim(),
+      natsServer: execFileSync(natsServerBinary(), ['--version'], { encoding: 'utf8' }).trim(),
       store: 'PostgreSQL, with our patches',
     },
     config: {

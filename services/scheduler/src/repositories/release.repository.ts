@@ -34,6 +34,9 @@ export interface ClaimedBatch {
 
 const NOBODY = new Date(0);
 
+/** The fields of a document just stored: held by nobody, not released. */
+const fresh = (now: Date) => ({ leaseUntil: NOBODY, leaseOwner: null, createdAt: now, releasedAt: null });
+
 const releaseSchema = new Schema<ReleaseRecord>(
   {
     _id: { type: String, required: true },
@@ -70,14 +73,7 @@ export class ReleaseRepository {
         .updateOne(
           { _id: release._id },
           {
-            $setOnInsert: {
-              ...release,
-              state: 'waiting',
-              leaseUntil: NOBODY,
-              leaseOwner: null,
-              createdAt: now,
-              releasedAt: null,
-            },
+            $setOnInsert: { ...release, state: 'waiting', ...fresh(now) },
           },
           { upsert: true },
         )
@@ -99,16 +95,7 @@ export class ReleaseRepository {
           { _id: messageId, state: { $ne: 'released' } },
           {
             $set: { state: 'canceled' },
-            $setOnInsert: {
-              shop,
-              conversationId: '',
-              subscriberId: '',
-              dueAt: NOBODY,
-              leaseUntil: NOBODY,
-              leaseOwner: null,
-              createdAt: now,
-              releasedAt: null,
-            },
+            $setOnInsert: { shop, conversationId: '', subscriberId: '', dueAt: NOBODY, ...fresh(now) },
           },
           { upsert: true },
         )
