@@ -1,13 +1,23 @@
 // The one-machine stack behind `npm start`: data kept in .data/local between runs.
 import { join } from 'node:path';
-import { DashboardClient, DEMO_ENV, repoRoot, sessionToken, startStack } from '@sms-inbox/devstack';
+import {
+  buildServices,
+  DashboardClient,
+  DEMO_ENV,
+  repoRoot,
+  sessionToken,
+  startStack,
+} from '@sms-inbox/devstack';
 
 const DEMO_SHOP = process.env.DEMO_SHOP ?? 'demo.myshopify.com';
 const DEMO_NUMBER = process.env.DEMO_PHONE_NUMBER ?? '+15555550100';
 const dir = join(repoRoot, '.data/local');
 
+// The services run as their images run them: compiled (nx rebuilds only what changed).
+console.log('[start] compiling the services...');
+buildServices();
 console.log('[start] starting NATS, FerretDB and the six services...');
-const stack = await startStack({ dir, persistent: true, fixedPorts: true, env: process.env });
+const stack = await startStack({ dir, persistent: true, fixedPorts: true, compiled: true, env: process.env });
 
 const dashboard = await DashboardClient.forShop(stack, DEMO_SHOP);
 const existing = await dashboard.get('/v1/shop');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import {
+  buildServices,
   DashboardClient,
   eventually,
   natsServerBinary,
@@ -82,8 +83,11 @@ async function main() {
   } catch {
     // first run
   }
+  // The services as their images run them: compiled, with the same Node flags.
+  buildServices();
   const stack: Stack = await startStack({
     dir: tempDir('bench'),
+    compiled: true,
     logLevel: 'warn',
     env: { SEND_RATE_PER_NUMBER: '1000', RATE_LIMIT_PER_MINUTE: '1000000' },
   });
@@ -400,6 +404,7 @@ async function main() {
   const own = async <T>(name: string, run: (stack: Stack, mongo: MongoClient) => Promise<T>) => {
     const s = await startStack({
       dir: tempDir(`bench-${name}`),
+      compiled: true,
       logLevel: 'warn',
       env: { SEND_RATE_PER_NUMBER: '1000', RATE_LIMIT_PER_MINUTE: '1000000', GRPC_TIMEOUT_MS: '600000' },
     });

@@ -37,6 +37,8 @@ export interface StackOptions {
    * replicas.ts); default REPLICAS from `env`, else 1.
    */
   replicas?: number;
+  /** Run the services compiled (`dist/`, built first with `buildServices()`), as images do. */
+  compiled?: boolean;
 }
 
 export interface Stack {
@@ -199,7 +201,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   const startService = async (name: ServiceName) => {
-    const proc = spawnService(name, serviceEnv(name), join(logs, `${name}.log`));
+    const proc = spawnService(name, serviceEnv(name), join(logs, `${name}.log`), {
+      compiled: options.compiled,
+    });
     services.set(name, proc);
     await waitReady(name);
     return proc;

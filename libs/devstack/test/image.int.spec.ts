@@ -4,10 +4,19 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, freePort, type NatsServer, repoRoot, startNats, tempDir } from '../src/index.js';
+import {
+  eventually,
+  freePort,
+  type NatsServer,
+  repoRoot,
+  SERVICE_NODE_FLAGS,
+  startNats,
+  tempDir,
+} from '../src/index.js';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-const ENTRYPOINT = ['node', '--enable-source-maps', 'dist/main.js'];
+// The image's entry point runs the service with the flags the local stack uses.
+const ENTRYPOINT = ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'];
 
 let nats: NatsServer;
 beforeAll(async () => {
