@@ -43,6 +43,8 @@ const INBOX_CONVERSATIONS = Number(process.env.BENCH_INBOX_CONVERSATIONS ?? 100_
 const INBOX_MESSAGES = Number(process.env.BENCH_INBOX_MESSAGES ?? 1_000_000);
 const INBOX_SHOPS = Number(process.env.BENCH_INBOX_SHOPS ?? 1_000);
 const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 10_000);
+/** The floor goes on past the inbound rates, doubling, up to this or its saturation. */
+const FLOOR_MAX_RATE = Number(process.env.BENCH_FLOOR_MAX_RATE ?? 3_200);
 const SCHEDULE_LEAD_SECONDS = Number(process.env.BENCH_SCHEDULE_LEAD_SECONDS ?? 180);
 const SCHEDULE_TIMEOUT_SECONDS = Number(process.env.BENCH_SCHEDULE_TIMEOUT_SECONDS ?? 600);
 /**
@@ -289,7 +291,32 @@ async function main() {
         floor.push(await measureFloor({ natsUrl: stack.env.NATS_URL!, mongo, rate, seconds: SECONDS }));
         console.log(JSON.stringify(floor.at(-1)));
       }
-      if (ONLY.has('inbound')) results.floor = floor;
+      // ... and on, at doubling rates, until it no longer keeps up: its own saturation, so that
+      // ours can be given as a share of it.
+      const floorBeyond: Array<{ rate: number; throughputPerSecond: number }> = [];
+      const keptUp = (r: { rate: number; throughputPerSecond: number }) =>
+        r.throughputPerSecond >= 0.8 * r.rate;
+      let nextRate = Math.max(...RATES) * 2;
+      const last = floor.at(-1) as { rate: number; throughputPerSecond: number } | undefined;
+      while (ONLY.has('inbound') && (!last || keptUp(last)) && nextRate <= FLOOR_MAX_RATE) {
+        console.log(`[bench] floor at ${nextRate}/s...`);
+        const r = (await measureFloor({
+          natsUrl: stack.env.NATS_URL!,
+          mongo,
+          rate: nextRate,
+          seconds: SECONDS,
+        })) as {
+          rate: number;
+          throughputPerSecond: number;
+        };
+        floorBeyond.push({ rate: r.rate, throughputPerSecond: r.throughputPerSecond });
+        if (!keptUp(r)) break;
+        nextRate *= 2;
+      }
+      if (ONLY.has('inbound')) {
+        results.floor = floor;
+        results.floorBeyond = floorBeyond;
+      }
 
       // 2. Replies: gateway reply → the provider call at the Twilio simulator.
       const replies: unknown[] = [];
@@ -530,6 +557,7 @@ function writeReport(results: any) {
       const f = results.floor[i];
       return `| ${r.rate} | ${r.accepted} | ${r.inInbox} | ${r.throughputPerSecond} | ${f.throughputPerSecond} | ${(f.throughputPerSecond / r.throughputPerSecond).toFixed(1)} | ${ms(r.toInboxMs.p50)} / ${ms(r.toInboxMs.p95)} / ${ms(r.toInboxMs.p99)} | ${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p99)} | ${r.webhookLatencyMs.p50} / ${r.webhookLatencyMs.p99} |`;
     }),
+    ...floorSummary(results),
     '',
     '**Replies** (POST /v1/conversations/{id}/replies → the Twilio API call)',
     '',
@@ -601,3 +629,22 @@ function writeReport(results: any) {
 
 await main();
 process.exit(0);
+
+/** The floor past the inbound rates, and ours as a share of the floor's saturation. */
+function floorSummary(results: any): string[] {
+  const beyond: Array<{ rate: number; throughputPerSecond: number }> = results.floorBeyond ?? [];
+  if (beyond.length === 0) return [];
+  const all = [...results.floor, ...beyond] as Array<{ rate: number; throughputPerSecond: number }>;
+  const best = Math.max(...all.map((r) => r.throughputPerSecond));
+  const saturated = beyond.find((r) => r.throughputPerSecond < 0.8 * r.rate);
+  const ours = Math.max(
+    ...results.inbound
+      .filter((r: { rate: number; throughputPerSecond: number }) => r.throughputPerSecond >= 0.8 * r.rate)
+      .map((r: { throughputPerSecond: number }) => r.throughputPerSecond),
+    0,
+  );
+  return [
+    '',
+    `Floor past those rates: ${beyond.map((r) => `${r.throughputPerSecond}/s offered ${r.rate}/s`).join(', ')}; ${saturated ? `saturated at ${saturated.rate}/s` : 'not saturated at the highest rate run'}, at most ${best}/s. Ours kept up to ${ours}/s: ${Math.round((ours / best) * 100)}% of the floor's best.`,
+  ];
+}
