@@ -474,9 +474,9 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /**
  * Node's flags for a service, as the image's entry point gives them (the image test checks they
- * agree). V8 sizes its young generation from the machine's memory and, on one with plenty, grows
- * it to three 64 MB spaces: with 16 MB semi-spaces the services stayed at 140–195 MB RSS where they
- * had reached 250–313 MB (after the same 600 webhooks, no slower; docs/benchmarks.md).
+ * agree). V8 sizes its young generation from the machine's memory: capped at 16 MB semi-spaces,
+ * the compiled services stayed at 139–194 MB RSS after 600 webhooks where they reached 137–271 MB
+ * with V8's default, no slower (docs/benchmarks.md, "Memory").
  */
 export const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=16'] as const;
 
