@@ -2,9 +2,11 @@
 // real `twilio` SDK talks to it over HTTP (TWILIO_API_BASE_URL). It checks basic auth, keeps
 // what was sent and received, answers like Twilio (JSON resources, error bodies with Twilio
 // codes, newest-first lists filtered by To/From/DateSent), serves inbound media behind the
-// account's credentials, can be told to fail or hold the next sends, posts signed status
-// callbacks (queued → sent → delivered), and plays a customer: an injected inbound text is
-// kept (so the Messages API lists it) and posted to ingestion as a signed webhook.
+// account's credentials, can be told to fail or hold the next sends, moves each sent message
+// on (queued → sent → delivered, or the final status it was told) and posts a signed status
+// callback for each step (a share of which it can be told to lose, as the network does; the
+// message's resource answers its status all the same), and plays a customer: an injected
+// inbound text is kept (so the Messages API lists it) and posted to ingestion as a signed webhook.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { twilioSignature } from './signing.js';
@@ -28,8 +30,16 @@ export interface SimulatedMessage {
   media: SimulatedMedia[];
   statusCallback: string | null;
   status: string;
+  /** Twilio's error code of an undelivered or failed message. */
+  errorCode: number | null;
+  /** Set once the message is sent, as Twilio prices it. */
+  price: string | null;
   dateCreated: Date;
+  dateSent: Date | null;
 }
+
+/** Where a sent message ends: `sent` stays there (a carrier that never confirms). */
+export type SimulatedFinal = 'sent' | 'delivered' | 'undelivered' | 'failed';
 
 export interface SimulatedFailure {
   /** HTTP status of the answer (429, 500, 400…). */
@@ -45,8 +55,8 @@ export interface TwilioSimulatorOptions {
   port?: number;
   /** Send status callbacks after each accepted message (default true). */
   callbacks?: boolean;
-  /** Final status reported by callbacks (default delivered). */
-  finalStatus?: 'delivered' | 'undelivered' | 'failed';
+  /** Final status of sent messages (default delivered). */
+  finalStatus?: SimulatedFinal;
 }
 
 /** Which sends a scripted failure or hold applies to: all, or those to this number / with this body. */
@@ -94,6 +104,17 @@ export interface TwilioSimulator {
   failNext(failure: SimulatedFailure, count?: number, match?: SendMatch): void;
   /** The next `count` sends (matching) are accepted (and kept) at once but answered after `ms`. */
   holdNext(ms: number, count?: number, match?: SendMatch): void;
+  /** The next `count` accepted messages (matching) end in `status` instead of the default. */
+  finishNext(status: SimulatedFinal, count?: number, match?: SendMatch): void;
+  /** Runs `then` right after the next matching message was accepted and answered. */
+  afterNextAccept(then: (message: SimulatedMessage) => void, match?: SendMatch): void;
+  /**
+   * From now on each status callback of a matching message is lost with probability `share`
+   * (1: all of them, 0: none); the message's status moves on all the same.
+   */
+  dropCallbacks(share: number, match?: SendMatch): void;
+  /** Status callbacks lost so far. */
+  callbacksDropped(): number;
   /** Scripted failures and holds not yet used. */
   scriptedLeft(): number;
   /** Where inbound texts are posted as signed webhooks. */
@@ -126,6 +147,10 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
   const inbound: SimulatedMessage[] = [];
   const failures: Scripted<SimulatedFailure>[] = [];
   const holds: Scripted<number>[] = [];
+  const finals: Scripted<SimulatedFinal>[] = [];
+  const afterAccepts: Scripted<(message: SimulatedMessage) => void>[] = [];
+  let drops: { share: number; match: SendMatch }[] = [];
+  let dropped = 0;
   let webhook: InboundWebhook | null = null;
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const base = `/2010-04-01/Accounts/${options.accountSid}/Messages`;
@@ -143,10 +168,11 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     direction: m.direction,
     date_created: m.dateCreated.toUTCString(),
     date_updated: m.dateCreated.toUTCString(),
-    date_sent: m.direction === 'inbound' ? m.dateCreated.toUTCString() : null,
-    error_code: null,
-    error_message: null,
-    price: null,
+    date_sent: (m.direction === 'inbound' ? m.dateCreated : m.dateSent)?.toUTCString() ?? null,
+    error_code: m.errorCode,
+    error_message: m.errorCode ? 'Unknown error' : null,
+    price: m.price,
+    price_unit: 'USD',
     uri: `${base}/${m.sid}.json`,
     subresource_uris: { media: `${base}/${m.sid}/Media.json` },
   });
@@ -161,9 +187,23 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       body: new URLSearchParams(params),
     });
 
-  const callback = async (m: SimulatedMessage, status: string) => {
-    if (!m.statusCallback) return;
+  const matches = (match: SendMatch, m: SimulatedMessage) =>
+    (match.to === undefined || match.to === m.to) && (match.body === undefined || match.body === m.body);
+
+  /** The message moves to `status`; its callback is posted unless lost. */
+  const advance = async (m: SimulatedMessage, status: string) => {
     m.status = status;
+    if (status === 'sent') {
+      m.dateSent = new Date();
+      m.price = '-0.00790';
+    }
+    if (status === 'undelivered' || status === 'failed') m.errorCode = 30003;
+    if (!m.statusCallback || options.callbacks === false) return;
+    const drop = drops.find((d) => matches(d.match, m));
+    if (drop && Math.random() < drop.share) {
+      dropped += 1;
+      return;
+    }
     const params: Record<string, string> = {
       MessageSid: m.sid,
       AccountSid: m.accountSid,
@@ -171,7 +211,7 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       To: m.to,
       From: m.from,
     };
-    if (status === 'undelivered' || status === 'failed') params.ErrorCode = '30003';
+    if (m.errorCode) params.ErrorCode = String(m.errorCode);
     await signedPost(m.statusCallback, m.statusCallback, params).catch(() => undefined);
   };
 
@@ -187,7 +227,10 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       media: (text.media ?? []).map((m) => ({ sid: sid('ME'), ...m })),
       statusCallback: null,
       status: 'received',
+      errorCode: null,
+      price: null,
       dateCreated: new Date(),
+      dateSent: null,
     };
     inbound.push(message);
     if (receiveOptions.deliver === false || !webhook) return { sid: message.sid, webhookStatus: null };
@@ -263,18 +306,22 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
       media: [],
       statusCallback: form.get('StatusCallback'),
       status: 'queued',
+      errorCode: null,
+      price: null,
       dateCreated: new Date(),
+      dateSent: null,
     };
     messages.push(message);
+    const final = take(finals, form) ?? options.finalStatus ?? 'delivered';
     const hold = take(holds, form);
+    const after = take(afterAccepts, form);
     if (hold) await new Promise((r) => setTimeout(r, hold));
     // A caller that gave up has its message sent all the same, as with Twilio.
     if (!res.destroyed) json(res, 201, resource(message));
-    if (options.callbacks !== false) {
-      setTimeout(() => {
-        void callback(message, 'sent').then(() => callback(message, options.finalStatus ?? 'delivered'));
-      }, 20);
-    }
+    after?.(message);
+    setTimeout(() => {
+      void advance(message, 'sent').then(() => (final === 'sent' ? undefined : advance(message, final)));
+    }, 20);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -345,7 +392,17 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     holdNext: (ms, count = 1, match = {}) => {
       for (let i = 0; i < count; i++) holds.push({ value: ms, match });
     },
-    scriptedLeft: () => failures.length + holds.length,
+    finishNext: (status, count = 1, match = {}) => {
+      for (let i = 0; i < count; i++) finals.push({ value: status, match });
+    },
+    afterNextAccept: (then, match = {}) => {
+      afterAccepts.push({ value: then, match });
+    },
+    dropCallbacks: (share, match = {}) => {
+      drops = [{ share, match }, ...drops.filter((d) => JSON.stringify(d.match) !== JSON.stringify(match))];
+    },
+    callbacksDropped: () => dropped,
+    scriptedLeft: () => failures.length + holds.length + finals.length + afterAccepts.length,
     setInboundWebhook: (target) => {
       webhook = target;
     },

@@ -23,6 +23,21 @@ const schema = z.object({
   SEND_RATE_PER_NUMBER: z.coerce.number().positive().max(1_000).default(1),
   /** Sends in progress at once per replica (waiting for a slot counts). */
   SEND_CONCURRENCY: env.positiveInt(64),
+  /**
+   * A reply accepted by the provider with no final status this long after is looked up at the
+   * provider (its callbacks may have been lost); later look-ups double the delay up to
+   * STATUS_RECONCILE_CAP_MS and stop at STATUS_RECONCILE_MAX_AGE_MS.
+   */
+  STATUS_RECONCILE_AFTER_MS: env.positiveInt(10 * 60_000),
+  STATUS_RECONCILE_CAP_MS: env.positiveInt(6 * 3_600_000),
+  STATUS_RECONCILE_MAX_AGE_MS: env.positiveInt(3 * 24 * 3_600_000),
+  /** Between reconciliation passes (one replica at a time runs them, by a lease). */
+  STATUS_RECONCILE_INTERVAL_MS: env.positiveInt(60_000),
+  /** Look-ups per pass, and per second toward the provider. */
+  STATUS_RECONCILE_BATCH: env.positiveInt(100),
+  STATUS_RECONCILE_RATE: z.coerce.number().positive().max(100).default(5),
+  /** Between sweeps of statuses recorded but left unpublished (a stopped process). */
+  OUTBOX_SWEEP_MS: env.positiveInt(10_000),
 });
 
 export type Config = z.infer<typeof schema>;

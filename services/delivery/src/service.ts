@@ -1,6 +1,7 @@
 // Composition of the delivery service: the only caller of Twilio. It consumes send requests
 // (merchants' replies and automatic answers), keeps the outbound ledger, checks consent again
-// right before each call, paces each sending number, and reports delivery statuses back.
+// right before each call, paces each sending number, reports delivery statuses back, and looks
+// up at the provider the statuses whose callbacks never came.
 import { connectBus } from '@sms-inbox/bus';
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { call, createClient } from '@sms-inbox/grpc';
@@ -9,10 +10,14 @@ import { connectMongo, pingMongo } from '@sms-inbox/mongo';
 import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { NumberPacer } from './domain/pacing.js';
+import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
 import { twilioProvider } from './providers/twilio.adapter.js';
+import { LeaseRepository } from './repositories/lease.repository.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
 import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
 import { autoReplyRequest, replyRequest } from './usecases/outbound-requests.js';
+import { ReconcileStatuses } from './usecases/reconcile-statuses.usecase.js';
+import { ReportStatus } from './usecases/report-status.usecase.js';
 import { SendOutbound } from './usecases/send-outbound.usecase.js';
 
 export interface DeliveryService extends Running {
@@ -40,13 +45,14 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     baseUrl: config.TWILIO_API_BASE_URL,
     timeoutMs: config.TWILIO_TIMEOUT_MS,
   });
+  const report = new ReportStatus(ledger, bus, logger);
   const senders = new Map<string, { number: string; expires: number }>();
   const send = new SendOutbound(
     ledger,
     provider,
     subscribers,
     new NumberPacer(config.SEND_RATE_PER_NUMBER),
-    bus,
+    report,
     {
       // The shop's sending number, from its owner, remembered briefly.
       shopNumber: async (shop) => {
@@ -60,6 +66,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
       maxAttempts: config.SEND_MAX_ATTEMPTS,
       retry: { baseMs: config.SEND_RETRY_BASE_MS, capMs: config.SEND_RETRY_CAP_MS },
       settleMs: 2 * config.TWILIO_TIMEOUT_MS,
+      reconcileAfterMs: config.STATUS_RECONCILE_AFTER_MS,
     },
     logger,
   );
@@ -74,7 +81,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   finishHttpApp(app, logger);
   const http = await listen(app, config.HTTP_PORT);
 
-  const applyProviderStatus = new ApplyProviderStatus(ledger, bus, logger);
+  const applyProviderStatus = new ApplyProviderStatus(ledger, report, logger);
   // A send fails for good after SEND_MAX_ATTEMPTS provider attempts; the broker's own limit is
   // above that, so only a crash loop reaches the dead-letter stream.
   const sendSpec = {
@@ -117,10 +124,36 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     ),
   ];
 
+  const reconcile = new ReconcileStatuses(
+    ledger,
+    provider,
+    report,
+    {
+      batch: config.STATUS_RECONCILE_BATCH,
+      ratePerSecond: config.STATUS_RECONCILE_RATE,
+      afterMs: config.STATUS_RECONCILE_AFTER_MS,
+      capMs: config.STATUS_RECONCILE_CAP_MS,
+      maxAgeMs: config.STATUS_RECONCILE_MAX_AGE_MS,
+    },
+    logger,
+  );
+  const upkeep = startStatusUpkeep(
+    new LeaseRepository(mongo),
+    reconcile,
+    report,
+    {
+      reconcileIntervalMs: config.STATUS_RECONCILE_INTERVAL_MS,
+      passMs: (config.STATUS_RECONCILE_BATCH / config.STATUS_RECONCILE_RATE) * 1_000,
+      outboxSweepMs: config.OUTBOX_SWEEP_MS,
+    },
+    logger,
+  );
+
   return {
     httpPort: http.port,
     stop: () =>
       stopAll([
+        () => upkeep.stop(),
         ...consumers.map((c) => () => c.drain()),
         () => http.close(),
         () => bus.close(),

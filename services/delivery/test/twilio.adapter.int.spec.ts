@@ -87,3 +87,20 @@ it('finds no message that was never taken, nor one sent before the call', async 
     }),
   ).toBeNull();
 });
+
+it("fetches a sent message's status, error code and price, and null for a sid Twilio does not have", async () => {
+  const provider = twilioProvider({ accountSid, authToken, baseUrl: sim.url });
+  sim.finishNext('undelivered', 1, { body: 'never arrives' });
+  const sent = await provider.send({ ...sms, body: 'never arrives' });
+  if (sent.outcome !== 'accepted') throw new Error(`not accepted: ${sent.outcome}`);
+  const settled = await (async () => {
+    for (let i = 0; i < 100; i++) {
+      const found = await provider.fetchStatus(sent.providerSid);
+      if (found?.status === 'undelivered') return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return provider.fetchStatus(sent.providerSid);
+  })();
+  expect(settled).toEqual({ status: 'undelivered', errorCode: 30003, price: '-0.00790', priceUnit: 'USD' });
+  expect(await provider.fetchStatus(`SM${'0'.repeat(32)}`)).toBeNull();
+});

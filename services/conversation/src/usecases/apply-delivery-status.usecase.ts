@@ -1,9 +1,9 @@
-// Delivery's reports reach the message: statuses apply by precedence (domain/message-status: a
+// Delivery's reports reach the message: statuses apply by precedence (the platform's outbound-status: a
 // late `sent` never moves a `delivered` message back), with the provider's id, the send time and
 // error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
+import { applyStatus, isFinal, isOutboundStatus, type OutboundStatus } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
-import { applyStatus, isFinal, isOutboundStatus, type OutboundStatus } from '../domain/message-status.js';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
 

@@ -1,15 +1,9 @@
-// Delivery statuses of an outbound message as Twilio names them, pure. The delivery service
-// relays them; the conversation service applies them by precedence (its domain/message-status).
+// Delivery statuses of an outbound message as Twilio names them, pure. The ledger keeps the last
+// known one by the shared precedence (the platform's outbound-status); the conversation service
+// applies the same precedence to its message.
+import type { OutboundStatus } from '@sms-inbox/platform';
 
-export type DeliveryStatus =
-  | 'scheduled'
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'failed'
-  | 'canceled';
+export type DeliveryStatus = OutboundStatus;
 
 /** Twilio's MessageStatus values as ours; null for one we do not know. */
 export function fromTwilioStatus(value: string): DeliveryStatus | null {

@@ -1,5 +1,6 @@
 // The Twilio adapter: sends one message with the real `twilio` SDK and maps its answers and
-// errors, and finds a message we may have sent (to settle an unknown outcome), nothing more.
+// errors, finds a message we may have sent (to settle an unknown outcome), and fetches a sent
+// message's status (the reconciliation of lost status callbacks), nothing more.
 import { createTwilioClient, type TwilioAccount } from '@sms-inbox/twilio';
 
 export interface OutboundSms {
@@ -27,10 +28,21 @@ export interface SentLookup {
   since: Date;
 }
 
+/** What the provider knows of a sent message now. */
+export interface ProviderMessage {
+  /** Twilio's MessageStatus (queued, sent, delivered, undelivered…). */
+  status: string;
+  errorCode: number | null;
+  price: string | null;
+  priceUnit: string | null;
+}
+
 export interface SmsProvider {
   send(sms: OutboundSms): Promise<SendResult>;
   /** The sid of a message matching the lookup that the provider holds, or null. */
   findSent(lookup: SentLookup): Promise<string | null>;
+  /** The message's status now; null when the provider has no such message (404). */
+  fetchStatus(providerSid: string): Promise<ProviderMessage | null>;
 }
 
 /** Twilio's error code for a recipient who unsubscribed at the carrier (replied STOP to Twilio). */
@@ -79,6 +91,21 @@ export function twilioProvider(account: TwilioAccount): SmsProvider {
           m.dateCreated.getTime() >= lookup.since.getTime(),
       );
       return match?.sid ?? null;
+    },
+
+    async fetchStatus(providerSid) {
+      try {
+        const m = await client.messages(providerSid).fetch();
+        return {
+          status: m.status,
+          errorCode: m.errorCode ?? null,
+          price: m.price ?? null,
+          priceUnit: m.priceUnit ?? null,
+        };
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
     },
   };
 }

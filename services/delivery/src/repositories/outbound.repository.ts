@@ -2,7 +2,14 @@
 // automatic answer, keyed by "auto:" + its request id), recording what was asked of the
 // provider and what came back. It is what makes a redelivered send request harmless: a text
 // the ledger shows as attempted is never sent again without asking the provider first.
+//
+// It also keeps the message's last known provider status (by the shared precedence), with an
+// outbox: the status the conversation has not been told yet, written in the same single-document
+// write that records it and cleared only after its event is published, so a crash between the
+// two loses nothing (a sweep publishes what is left). `checkAt` is when the reconciliation next
+// asks the provider about a message whose status is not final.
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { applyStatus, isFinal, type OutboundStatus } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
 export type OutboundState = 'calling' | 'accepted' | 'failed' | 'canceled' | 'retrying';
@@ -27,6 +34,36 @@ export interface OutboundRecord {
   attempts: number;
   calledAt: Date | null;
   updatedAt: Date;
+  /** The provider's last known status of the message (null until it was accepted). */
+  status?: OutboundStatus | null;
+  /** What the provider charged, as it reports it ("-0.00790", "USD"). */
+  price?: string | null;
+  priceUnit?: string | null;
+  /** A status the conversation has not been told yet; null when it knows the latest. */
+  outbox?: OutboxEntry | null;
+  /** When the outbox was filled: the sweep's index. */
+  outboxSince?: Date | null;
+  /** When the reconciliation next asks the provider; null once the status is final. */
+  checkAt?: Date | null;
+  /** Look-ups made by the reconciliation so far. */
+  checks?: number;
+}
+
+export interface OutboxEntry {
+  status: OutboundStatus;
+  providerSid: string;
+  errorCode: number | null;
+  at: Date;
+}
+
+/** A report of the provider's status: a callback, or what a look-up found. */
+export interface StatusReport {
+  status: OutboundStatus;
+  providerSid: string;
+  errorCode: number | null;
+  at: Date;
+  price?: string | null;
+  priceUnit?: string | null;
 }
 
 const outboundSchema = new Schema<OutboundRecord>(
@@ -45,9 +82,31 @@ const outboundSchema = new Schema<OutboundRecord>(
     sendTrace: { type: String, default: null },
     calledAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
+    status: { type: String, default: null },
+    price: { type: String, default: null },
+    priceUnit: { type: String, default: null },
+    outbox: {
+      type: new Schema<OutboxEntry>(
+        {
+          status: { type: String, required: true },
+          providerSid: { type: String, default: '' },
+          errorCode: { type: Number, default: null },
+          at: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    outboxSince: { type: Date, default: null },
+    checkAt: { type: Date, default: null },
+    checks: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
+// The outbox sweep: statuses recorded but not yet published, oldest first.
+outboundSchema.index({ outboxSince: 1 });
+// The reconciliation: accepted messages due for a look-up at the provider, oldest due first.
+outboundSchema.index({ checkAt: 1 });
 
 /** provider sid → message id, keyed by `_id` so a status callback finds its message directly. */
 interface ProviderSid {
@@ -115,5 +174,84 @@ export class OutboundRepository {
 
   async update(id: string, fields: Partial<OutboundRecord>): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { ...fields, updatedAt: new Date() } });
+  }
+
+  /**
+   * Records a provider status by precedence, together with `fields`, in one write conditional on
+   * the status it was decided on (read and decided again on a miss): right with any number of
+   * replicas. A status that moves fills the outbox (for a conversation's message) and, when
+   * final, ends the reconciliation's look-ups. Returns the record as written, null when absent.
+   */
+  async recordStatus(
+    id: string,
+    report: StatusReport,
+    fields: Partial<OutboundRecord> = {},
+  ): Promise<{ record: OutboundRecord; moved: boolean } | null> {
+    for (;;) {
+      const entry = await this.find(id);
+      if (!entry) return null;
+      const current = entry.status ?? null;
+      const moved = current === null || applyStatus(current, report.status) !== current;
+      if (!moved && Object.keys(fields).length === 0) return { record: entry, moved };
+      const set: Partial<OutboundRecord> = { ...fields, updatedAt: new Date() };
+      if (moved) {
+        set.status = report.status;
+        if (report.errorCode) set.errorCode = report.errorCode;
+        if (report.price != null) set.price = report.price;
+        if (report.priceUnit != null) set.priceUnit = report.priceUnit;
+        if (isFinal(report.status)) set.checkAt = null;
+        if (entry.conversationId) {
+          set.outbox = {
+            status: report.status,
+            providerSid: report.providerSid || entry.providerSid || '',
+            errorCode: report.errorCode,
+            at: report.at,
+          };
+          set.outboxSince = set.updatedAt!;
+        }
+      }
+      const result = await this.model.updateOne({ _id: id, status: current }, { $set: set });
+      if (result.matchedCount === 1) return { record: { ...entry, ...set }, moved };
+    }
+  }
+
+  /** Empties the outbox once `status` was published, unless a newer status filled it meanwhile. */
+  async clearOutbox(id: string, status: OutboundStatus): Promise<void> {
+    await this.model.updateOne(
+      { _id: id, 'outbox.status': status },
+      { $set: { outbox: null, outboxSince: null } },
+    );
+  }
+
+  /** Outboxes filled before `before`, oldest first: what a crash may have left unpublished. */
+  pendingOutboxes(before: Date, limit: number): Promise<OutboundRecord[]> {
+    return this.model
+      .find({ outboxSince: { $lte: before } })
+      .sort({ outboxSince: 1 })
+      .limit(limit)
+      .lean<OutboundRecord[]>()
+      .exec();
+  }
+
+  /** Accepted messages whose status the provider should be asked about now, oldest due first. */
+  dueForCheck(now: Date, limit: number): Promise<OutboundRecord[]> {
+    return this.model
+      .find({ checkAt: { $lte: now } })
+      .sort({ checkAt: 1 })
+      .limit(limit)
+      .lean<OutboundRecord[]>()
+      .exec();
+  }
+
+  countDueForCheck(now: Date): Promise<number> {
+    return this.model.countDocuments({ checkAt: { $lte: now } }).exec();
+  }
+
+  /** The next look-up of a message still not final (null: no more), unless one moved it meanwhile. */
+  async scheduleCheck(id: string, checkAt: Date | null, checks: number): Promise<void> {
+    await this.model.updateOne(
+      { _id: id, checkAt: { $ne: null } },
+      { $set: { checkAt, checks, updatedAt: new Date() } },
+    );
   }
 }

@@ -1,12 +1,20 @@
-// Twilio's status callbacks for sent replies: mapped to our statuses and reported to the
-// conversation service, which applies them by precedence (a late callback never moves a status
-// back). A callback that arrives before the ledger knows the provider sid is retried.
+// Twilio's status callbacks for sent messages: mapped to our statuses, recorded in the ledger by
+// precedence (a late callback never moves a status back) and reported to the conversation
+// service through the ledger's outbox. A callback that arrives before the ledger knows the
+// provider sid is retried. The reconciliation records what it finds the same way.
 import { TraceFlags, trace } from '@opentelemetry/api';
-import type { Bus } from '@sms-inbox/bus';
-import { Events, type ingestionV1 } from '@sms-inbox/contracts';
+import type { ingestionV1 } from '@sms-inbox/contracts';
 import type { Logger } from '@sms-inbox/platform';
+import { Counter } from 'prom-client';
 import { fromTwilioStatus } from '../domain/delivery-status.js';
 import type { OutboundRepository } from '../repositories/outbound.repository.js';
+import type { ReportStatus } from './report-status.usecase.js';
+
+export const statusReports = new Counter({
+  name: 'sms_inbox_delivery_status_reports_total',
+  help: "Provider statuses received, by source (callback, reconcile) and outcome (applied: moved the ledger's status; stale: ranked at or below it)",
+  labelNames: ['source', 'outcome'] as const,
+});
 
 export class UnknownProviderSid extends Error {
   override readonly name = 'UnknownProviderSid';
@@ -15,12 +23,13 @@ export class UnknownProviderSid extends Error {
 export class ApplyProviderStatus {
   constructor(
     private readonly ledger: OutboundRepository,
-    private readonly bus: Bus,
+    private readonly report: ReportStatus,
     private readonly logger: Logger,
   ) {}
 
   async execute(event: ingestionV1.DeliveryStatusReceived): Promise<void> {
     const status = fromTwilioStatus(event.messageStatus);
+    // `sending` is a step no message of the API shows.
     if (!status || status === 'sending') return;
     const entry = await this.ledger.findByProviderSid(event.messageSid);
     if (!entry) {
@@ -32,21 +41,17 @@ export class ApplyProviderStatus {
       trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED } });
     }
     trace.getActiveSpan()?.setAttributes({ 'sms_inbox.message_id': entry._id, 'sms_inbox.shop': entry.shop });
-    if (!entry.conversationId) return; // an automatic text: no conversation message to update
-    if (event.errorCode)
+    const recorded = await this.ledger.recordStatus(entry._id, {
+      status,
+      providerSid: event.messageSid,
+      errorCode: event.errorCode || null,
+      at: event.receivedAt ?? new Date(),
+    });
+    if (!recorded) return;
+    statusReports.inc({ source: 'callback', outcome: recorded.moved ? 'applied' : 'stale' });
+    if (event.errorCode && recorded.moved)
       this.logger.info({ messageId: entry._id, status, code: event.errorCode }, 'delivery status');
-    await this.bus.publish(
-      Events.deliveryStatusChanged,
-      {
-        messageId: entry._id,
-        shop: entry.shop,
-        conversationId: entry.conversationId,
-        status,
-        providerSid: event.messageSid,
-        errorCode: event.errorCode,
-        at: event.receivedAt ?? new Date(),
-      },
-      { msgId: `status:${entry._id}:${status}` },
-    );
+    // Also when it did not move: a redelivered callback publishes what a crash left in the outbox.
+    await this.report.flush(recorded.record);
   }
 }

@@ -13,16 +13,22 @@
 // per sending number. 429, 5xx and network errors come back with exponential backoff and jitter
 // up to SEND_MAX_ATTEMPTS, then fail; 21610 (unsubscribed at the carrier) fails the message and
 // opts the subscriber out through the subscriber service; any other 4xx fails with its code.
+//
+// The outcome's status (queued with the provider's sid, failed, canceled) is recorded in the
+// ledger with its outbox in the same write, then published (report-status): a process that stops
+// in between leaves it to the outbox sweep. An accepted reply is also given its first look-up
+// time, when the reconciliation asks the provider if no final status came by then.
 
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Bus, type Delivery, RetryAfter } from '@sms-inbox/bus';
-import { Events, type subscriberV1 } from '@sms-inbox/contracts';
+import { type Delivery, RetryAfter } from '@sms-inbox/bus';
+import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { isAppError, type Logger, maskPhone } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
 import { type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../providers/twilio.adapter.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
+import type { ReportStatus } from './report-status.usecase.js';
 
 const deliveries = new Counter({
   name: 'sms_inbox_delivery_sends_total',
@@ -60,9 +66,14 @@ export interface SendOptions {
   retry: { baseMs: number; capMs: number };
   /** After this long a call recorded as `calling` cannot be in flight any more. */
   settleMs: number;
+  /** An accepted reply with no final status this long after is looked up at the provider. */
+  reconcileAfterMs: number;
 }
 
 const TERMINAL = new Set(['accepted', 'failed', 'canceled']);
+
+/** The status each final state of the ledger reports. */
+const STATE_STATUS = { accepted: 'queued', failed: 'failed', canceled: 'canceled' } as const;
 
 export class SendOutbound {
   constructor(
@@ -70,7 +81,7 @@ export class SendOutbound {
     private readonly provider: SmsProvider,
     private readonly subscribers: subscriberV1.SubscriberServiceClient,
     private readonly pacer: NumberPacer,
-    private readonly bus: Bus,
+    private readonly report: ReportStatus,
     private readonly options: SendOptions,
     private readonly logger: Logger,
   ) {}
@@ -130,8 +141,9 @@ export class SendOutbound {
         }
       },
     );
+    let outcome: { record: OutboundRecord } | null;
     if (result.outcome === 'accepted') {
-      await this.accept(request.id, result.providerSid, result.sendTrace);
+      outcome = await this.accept(request, result.providerSid, result.sendTrace);
       deliveries.inc({ kind: request.kind, outcome: 'accepted', code: '' });
     } else if (result.outcome === 'unknown') {
       // Left as `calling`: the next delivery asks Twilio once the call cannot be in flight.
@@ -148,7 +160,11 @@ export class SendOutbound {
         retryDelayMs(attempts, this.options.retry),
       );
     } else {
-      await this.ledger.update(request.id, { state: 'failed', errorCode: result.code });
+      outcome = await this.ledger.recordStatus(
+        request.id,
+        { status: 'failed', providerSid: '', errorCode: result.code, at: new Date() },
+        { state: 'failed', errorCode: result.code },
+      );
       deliveries.inc({ kind: request.kind, outcome: 'failed', code: String(result.code ?? result.outcome) });
       this.logger.warn(
         {
@@ -159,7 +175,7 @@ export class SendOutbound {
         'send failed',
       );
     }
-    return this.finish(request, (await this.ledger.find(request.id))!);
+    return this.finish(request, outcome?.record ?? (await this.ledger.find(request.id))!);
   }
 
   /** A call recorded as `calling` whose outcome we never saw: ask the provider, never resend blindly. */
@@ -179,25 +195,37 @@ export class SendOutbound {
       since: new Date(calledAt.getTime() - 5_000),
     });
     if (sid) {
-      await this.accept(request.id, sid);
+      const accepted = await this.accept(request, sid);
       deliveries.inc({ kind: request.kind, outcome: 'reconciled', code: 'found' });
       this.logger.warn({ messageId: request.id }, 'unknown send outcome reconciled: the provider has it');
-      return this.ledger.find(request.id);
+      return accepted?.record ?? null;
     }
     deliveries.inc({ kind: request.kind, outcome: 'reconciled', code: 'absent' });
     this.logger.warn({ messageId: request.id }, 'unknown send outcome reconciled: never sent; sending now');
     return null;
   }
 
-  private async accept(id: string, providerSid: string, sendTrace: string | null = null): Promise<void> {
-    await this.ledger.linkProviderSid(providerSid, id);
-    await this.ledger.update(id, {
-      state: 'accepted',
-      providerSid,
-      errorCode: null,
-      uncertain: false,
-      sendTrace,
-    });
+  private async accept(
+    request: OutboundRequest,
+    providerSid: string,
+    sendTrace: string | null = null,
+  ): Promise<{ record: OutboundRecord } | null> {
+    await this.ledger.linkProviderSid(providerSid, request.id);
+    const now = new Date();
+    return this.ledger.recordStatus(
+      request.id,
+      { status: 'queued', providerSid, errorCode: null, at: now },
+      {
+        state: 'accepted',
+        providerSid,
+        errorCode: null,
+        uncertain: false,
+        sendTrace,
+        // Only a conversation's message has a status to reconcile; automatic texts show nowhere.
+        checkAt: request.conversationId ? new Date(now.getTime() + this.options.reconcileAfterMs) : null,
+        checks: 0,
+      },
+    );
   }
 
   private async mayReceive(request: OutboundRequest): Promise<boolean> {
@@ -276,22 +304,18 @@ export class SendOutbound {
       );
     }
     if (!request.conversationId) return;
-    const status = { accepted: 'queued', failed: 'failed', canceled: 'canceled' }[
-      entry.state as 'accepted' | 'failed' | 'canceled'
-    ];
-    if (!status) return;
-    await this.bus.publish(
-      Events.deliveryStatusChanged,
-      {
-        messageId: request.id,
-        shop: request.shop,
-        conversationId: request.conversationId,
-        status,
+    let record = entry;
+    const implied = STATE_STATUS[entry.state as keyof typeof STATE_STATUS];
+    // A ledger entry from before statuses were kept, or canceled on claiming: record it now.
+    if (implied && !entry.status) {
+      const recorded = await this.ledger.recordStatus(entry._id, {
+        status: implied,
         providerSid: entry.providerSid ?? '',
-        errorCode: entry.errorCode ?? 0,
+        errorCode: entry.errorCode,
         at: new Date(),
-      },
-      { msgId: `status:${request.id}:${status}` },
-    );
+      });
+      if (recorded) record = recorded.record;
+    }
+    await this.report.flush(record);
   }
 }

@@ -1,7 +1,9 @@
-// The precedence of an outbound message's statuses, pure. Delivery reports (Twilio's callbacks,
-// relayed by the delivery service) arrive late or out of order; a status applies only if it ranks
-// above the current one, so a late `sent` never moves a `delivered` message backwards. Final
-// statuses rank above every intermediate one; among finals the first one stays.
+// The precedence of an outbound message's statuses, pure, shared by the two services that keep
+// one: delivery (its ledger's last known provider status) and conversation (the message's).
+// Reports (Twilio's callbacks, the reconciliation's look-ups) arrive late or out of order; a
+// status applies only if it ranks above the current one, so a late `sent` never moves a
+// `delivered` message backwards. Final statuses rank above every intermediate one; among finals
+// the first one stays.
 
 export type OutboundStatus =
   | 'scheduled'

@@ -1,4 +1,4 @@
-import { applyStatus, isFinal } from './message-status.js';
+import { applyStatus, isFinal } from './outbound-status.js';
 
 describe('applyStatus', () => {
   it.each([

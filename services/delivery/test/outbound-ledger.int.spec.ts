@@ -1,0 +1,129 @@
+// The ledger's statuses, outbox, look-up schedule and the reconciliation's lease against the real
+// store: concurrent reports end at the highest-ranked status, an outbox is only emptied for the
+// status that was published, and of two replicas one holds the lease.
+import { type FerretDb, startFerretDb } from '@sms-inbox/devstack';
+import { type Connection, connectMongo } from '@sms-inbox/mongo';
+import { createLogger } from '@sms-inbox/platform';
+import { LeaseRepository } from '../src/repositories/lease.repository.js';
+import { OutboundRepository, type StatusReport } from '../src/repositories/outbound.repository.js';
+
+let store: FerretDb;
+let connection: Connection;
+let ledger: OutboundRepository;
+let leases: LeaseRepository;
+let n = 0;
+
+beforeAll(async () => {
+  store = await startFerretDb();
+  connection = await connectMongo({
+    uri: store.uri,
+    database: 'ledger_test',
+    logger: createLogger('ledger-test', 'silent'),
+  });
+  ledger = new OutboundRepository(connection);
+  await ledger.init();
+  leases = new LeaseRepository(connection);
+});
+
+afterAll(async () => {
+  await connection?.close();
+  await store?.stop();
+});
+
+async function accepted(checkAt: Date | null = null, conversationId = 'c1'): Promise<string> {
+  n += 1;
+  const id = `m${n}`;
+  await ledger.claim({
+    _id: id,
+    shop: 'ledger.myshopify.com',
+    conversationId,
+    subscriberId: 's1',
+    to: '+14155550101',
+    from: '+14155550100',
+    state: 'accepted',
+    providerSid: `SM${String(n).padStart(32, '0')}`,
+    errorCode: null,
+    uncertain: false,
+    attempts: 1,
+    calledAt: new Date(),
+    checkAt,
+  });
+  return id;
+}
+
+const report = (status: StatusReport['status'], errorCode: number | null = null): StatusReport => ({
+  status,
+  providerSid: 'SMx',
+  errorCode,
+  at: new Date(),
+});
+
+it('ends at the highest-ranked status whatever order concurrent reports land in, and stops the look-ups', async () => {
+  for (let round = 0; round < 5; round++) {
+    const id = await accepted(new Date());
+    await Promise.all(
+      (['sent', 'queued', 'undelivered', 'sent', 'queued'] as const).map((s) =>
+        ledger.recordStatus(id, report(s, s === 'undelivered' ? 30003 : null)),
+      ),
+    );
+    expect(await ledger.find(id)).toMatchObject({
+      status: 'undelivered',
+      errorCode: 30003,
+      outbox: { status: 'undelivered', errorCode: 30003 },
+      checkAt: null,
+    });
+  }
+});
+
+it('never moves a final status, and a stale report leaves the outbox as it was', async () => {
+  const id = await accepted();
+  await ledger.recordStatus(id, report('delivered'));
+  await ledger.clearOutbox(id, 'delivered');
+  const stale = await ledger.recordStatus(id, report('sent'));
+  expect(stale?.moved).toBe(false);
+  expect(await ledger.find(id)).toMatchObject({ status: 'delivered', outbox: null, outboxSince: null });
+});
+
+it('empties the outbox only for the status that was published', async () => {
+  const id = await accepted();
+  await ledger.recordStatus(id, report('sent'));
+  await ledger.recordStatus(id, report('delivered'));
+  await ledger.clearOutbox(id, 'sent'); // the publish of `sent` finishing late
+  expect((await ledger.find(id))?.outbox?.status).toBe('delivered');
+  expect((await ledger.pendingOutboxes(new Date(), 1_000)).map((r) => r._id)).toContain(id);
+  await ledger.clearOutbox(id, 'delivered');
+  expect((await ledger.pendingOutboxes(new Date(), 1_000)).map((r) => r._id)).not.toContain(id);
+});
+
+it('fills no outbox for an automatic text, which belongs to no conversation', async () => {
+  const id = await accepted(null, '');
+  await ledger.recordStatus(id, report('delivered'));
+  expect(await ledger.find(id)).toMatchObject({ status: 'delivered', outbox: null });
+});
+
+it('gives the look-ups that are due, oldest first, and none rescheduled after a final status', async () => {
+  const now = Date.now();
+  const later = await accepted(new Date(now - 1_000));
+  const earlier = await accepted(new Date(now - 2_000));
+  const notYet = await accepted(new Date(now + 60_000));
+  const due = (await ledger.dueForCheck(new Date(now), 1_000)).map((r) => r._id);
+  expect(due.filter((id) => [later, earlier, notYet].includes(id))).toEqual([earlier, later]);
+  await ledger.recordStatus(earlier, report('delivered'));
+  await ledger.scheduleCheck(earlier, new Date(now), 1); // a pass that read it before the final status
+  expect((await ledger.find(earlier))?.checkAt).toBeNull();
+});
+
+it('lets one of two replicas hold the lease until it is released or expires', async () => {
+  const taken = await Promise.all([
+    leases.acquire('job', 'replica-a', 60_000),
+    leases.acquire('job', 'replica-b', 60_000),
+  ]);
+  expect(taken.filter(Boolean)).toHaveLength(1);
+  const [holder, other] = taken[0] ? ['replica-a', 'replica-b'] : ['replica-b', 'replica-a'];
+  expect(await leases.acquire('job', holder, 60_000)).toBe(true); // renewed
+  expect(await leases.acquire('job', other, 60_000)).toBe(false);
+  await leases.release('job', holder);
+  expect(await leases.acquire('job', other, 50)).toBe(true);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(await leases.acquire('job', holder, 60_000)).toBe(true); // the other's expired
+});
