@@ -60,6 +60,29 @@ export class TwilioWebhookSender {
       body: new URLSearchParams(params),
     });
   }
+
+  /** Posts a signed status callback for a message we sent (as Twilio does, late or not). */
+  async status(callback: { messageSid: string; status: string; errorCode?: number }): Promise<Response> {
+    const path = '/webhooks/twilio/status';
+    const params: Record<string, string> = {
+      MessageSid: callback.messageSid,
+      AccountSid: this.stack.env.TWILIO_ACCOUNT_SID!,
+      MessageStatus: callback.status,
+    };
+    if (callback.errorCode) params.ErrorCode = String(callback.errorCode);
+    return fetch(`${this.stack.ingestionUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(
+          this.authToken,
+          `${this.stack.env.PUBLIC_BASE_URL}${path}`,
+          params,
+        ),
+      },
+      body: new URLSearchParams(params),
+    });
+  }
 }
 
 /** Acts as Shopify: posts HMAC-signed webhooks. */

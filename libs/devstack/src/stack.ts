@@ -155,6 +155,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'OTEL_BSP_SCHEDULE_DELAY',
     'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
     'SCHEDULER_LOCK_LIFETIME_MS',
+    'STATUS_RECONCILE_AFTER_MS',
+    'STATUS_RECONCILE_CAP_MS',
+    'STATUS_RECONCILE_MAX_AGE_MS',
+    'STATUS_RECONCILE_INTERVAL_MS',
+    'STATUS_RECONCILE_BATCH',
+    'STATUS_RECONCILE_RATE',
+    'OUTBOX_SWEEP_MS',
   ]) {
     const value = userEnv[key];
     if (value) env[key] = value;

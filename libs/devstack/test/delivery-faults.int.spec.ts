@@ -1,6 +1,9 @@
 // Delivery and ingestion when things go wrong: a provider call whose answer never comes, the
-// delivery service killed with SIGKILL during a burst of replies, and inbound texts that
-// reached Twilio while ingestion was down (found again through Twilio's Messages API).
+// delivery service killed with SIGKILL during a burst of replies and right after Twilio accepted
+// a reply, status callbacks that never arrive (the statuses found again through Twilio's Messages
+// API, and a late callback changing nothing), and inbound texts that reached Twilio while
+// ingestion was down (found again through Twilio's Messages API).
+import mongoose from 'mongoose';
 import {
   DashboardClient,
   eventually,
@@ -52,6 +55,9 @@ beforeAll(async () => {
       TWILIO_TIMEOUT_MS: '1000',
       SEND_RETRY_BASE_MS: '200',
       INBOUND_RECONCILE_INTERVAL_MS: '1000',
+      STATUS_RECONCILE_AFTER_MS: '1500',
+      STATUS_RECONCILE_INTERVAL_MS: '500',
+      OUTBOX_SWEEP_MS: '1000',
     },
   });
   twilio = new TwilioWebhookSender(stack);
@@ -165,6 +171,108 @@ it('sends each of 200 replies at most once when delivery is killed mid-burst, an
     ),
   );
 }, 400_000);
+
+const messageOf = async (conversationId: string, id: string): Promise<JsonBody> =>
+  (await shop.all(`/v1/conversations/${conversationId}/messages`)).find((m) => m.id === id);
+
+const deliveryMetric = async (pattern: RegExp): Promise<number> => {
+  const text = await (await fetch(`http://127.0.0.1:${stack.opsPort('delivery')}/metrics`)).text();
+  return Number(pattern.exec(text)?.[1] ?? 0);
+};
+
+it('shows a reply sent, with its provider sid, when delivery is killed right after Twilio accepted it and its callbacks are lost', async () => {
+  const from = '+14155554001';
+  const c = await conversation(from);
+  const text = 'accepted, then the process died';
+  const twilioSim = stack.twilio!;
+  twilioSim.dropCallbacks(1, { body: text });
+  twilioSim.finishNext('sent', 1, { body: text }); // a carrier that never confirms delivery
+  let killed: Promise<void> | undefined;
+  twilioSim.afterNextAccept(
+    () => {
+      killed = stack.services.get('delivery')!.kill();
+    },
+    { body: text },
+  );
+
+  const res = await shop.request('POST', `/v1/conversations/${c.id}/replies`, { text, send: 'now' });
+  expect(res.status).toBe(202);
+  await eventually(async () => (killed ? true : undefined), 30_000, 'delivery killed after the accept');
+  await killed;
+  await stack.startService('delivery');
+
+  const sent = await eventually(
+    async () => {
+      const m = await messageOf(c.id, res.body.id);
+      return m?.status === 'sent' ? m : undefined;
+    },
+    60_000,
+    'the reply shown sent',
+  );
+  expect(sent.sentAt).toEqual(expect.any(String));
+  const atTwilio = twilioSim.messages.filter((m) => m.body === text);
+  expect(atTwilio).toHaveLength(1); // and sent once
+  expect(twilioSim.callbacksDropped()).toBeGreaterThanOrEqual(1);
+  // The conversation's own record of the message holds the provider's sid.
+  const db = await mongoose
+    .createConnection(stack.env.MONGODB_URI!, { dbName: 'sms_inbox_conversation' })
+    .asPromise();
+  try {
+    const stored = await db.collection('messages').findOne({ _id: res.body.id } as never);
+    expect(stored?.providerSid).toBe(atTwilio[0]!.sid);
+  } finally {
+    await db.close();
+  }
+}, 120_000);
+
+it("settles replies whose status callbacks were all lost from Twilio's Messages API, and a late callback changes nothing", async () => {
+  const from = '+14155554002';
+  const c = await conversation(from);
+  stack.twilio!.dropCallbacks(1, { to: from });
+  stack.twilio!.finishNext('undelivered', 1, { body: 'lost callbacks, undelivered' });
+  const ids: Record<string, string> = {};
+  for (const text of ['lost callbacks, delivered', 'lost callbacks, undelivered']) {
+    const res = await shop.request('POST', `/v1/conversations/${c.id}/replies`, { text, send: 'now' });
+    expect(res.status).toBe(202);
+    ids[text] = res.body.id;
+  }
+  const settled = await eventually(
+    async () => {
+      const delivered = await messageOf(c.id, ids['lost callbacks, delivered']!);
+      const undelivered = await messageOf(c.id, ids['lost callbacks, undelivered']!);
+      return delivered?.status === 'delivered' && undelivered?.status === 'undelivered'
+        ? { delivered, undelivered }
+        : undefined;
+    },
+    20_000,
+    'both replies final without a single callback',
+  );
+  expect(settled.undelivered.errorCode).toBe(30003);
+  expect(settled.delivered).toMatchObject({ errorCode: null, sentAt: expect.any(String) });
+  expect(
+    await deliveryMetric(
+      /sms_inbox_delivery_reconcile_checks_total\{outcome="changed",status="delivered"\} (\d+)/,
+    ),
+  ).toBeGreaterThanOrEqual(1);
+
+  // Twilio's real callbacks turn up late, out of order: nothing moves back.
+  const stale = /sms_inbox_delivery_status_reports_total\{source="callback",outcome="stale"\} (\d+)/;
+  const staleBefore = await deliveryMetric(stale);
+  const sid = (body: string) => stack.twilio!.messages.find((m) => m.body === body)!.sid;
+  const late = [
+    { messageSid: sid('lost callbacks, delivered'), status: 'sent' },
+    { messageSid: sid('lost callbacks, delivered'), status: 'undelivered', errorCode: 30005 },
+    { messageSid: sid('lost callbacks, undelivered'), status: 'delivered' },
+  ];
+  for (const callback of late) expect((await twilio.status(callback)).status).toBe(200);
+  await eventually(
+    async () => ((await deliveryMetric(stale)) >= staleBefore + late.length ? true : undefined),
+    20_000,
+    'the late callbacks handled',
+  );
+  expect(await messageOf(c.id, ids['lost callbacks, delivered']!)).toEqual(settled.delivered);
+  expect(await messageOf(c.id, ids['lost callbacks, undelivered']!)).toEqual(settled.undelivered);
+}, 120_000);
 
 it('ingests texts Twilio received while ingestion was down, once, and serves an MMS image to its shop only', async () => {
   const from = '+14155553001';

@@ -35,7 +35,7 @@ export class LeaseRepository {
         .findOneAndUpdate(
           { _id: name, $or: [{ holder }, { until: { $lte: now } }] },
           { $set: { holder, until: new Date(now.getTime() + ms) } },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<Lease>()
         .exec();
