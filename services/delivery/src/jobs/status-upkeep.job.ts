@@ -37,6 +37,7 @@ export function startStatusUpkeep(
     every(options.reconcileIntervalMs, options.reconcileIntervalMs, async () => {
       const leaseMs = options.reconcileIntervalMs + options.passMs + 5_000;
       if (await leases.acquire(LEASE, holder, leaseMs)) await reconcile.runOnce(() => stopping);
+      else reconcile.standBy();
     }),
   ];
 

@@ -21,7 +21,7 @@ const checks = new Counter({
 
 const due = new Gauge({
   name: 'sms_inbox_delivery_reconcile_due',
-  help: 'Accepted messages whose status look-up was due at the start of the last reconciliation pass',
+  help: "Accepted messages whose status look-up was due at the start of this replica's last reconciliation pass (0 on replicas without the lease)",
 });
 
 export interface ReconcileOptions {
@@ -44,6 +44,11 @@ export class ReconcileStatuses {
     private readonly options: ReconcileOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** This replica does not hold the lease: the backlog is reported by the one that does. */
+  standBy(): void {
+    due.set(0);
+  }
 
   /** One pass over the messages due now; `stopping` ends it early. Returns how many were looked up. */
   async runOnce(stopping: () => boolean = () => false): Promise<number> {
