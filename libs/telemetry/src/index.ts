@@ -54,3 +54,30 @@ export function startTelemetry(name: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export { trace };
+
+/** What a service's `main.ts` names: its configuration loader and its start, loaded lazily. */
+export interface ServiceModules<C, R> {
+  config: () => Promise<() => C>;
+  start: () => Promise<(config: C) => Promise<R>>;
+}
+
+/**
+ * A service process's whole life, which each `main.ts` is only a call to: tracing starts before
+ * anything it instruments is loaded; then the platform runs the service (configuration read once,
+ * replicas supervised, a graceful stop), and the traces are flushed last. The service's own module
+ * is loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
+ */
+export async function runService<C extends import('@sms-inbox/platform').ProcessConfig>(
+  name: string,
+  modules: ServiceModules<Readonly<C>, import('@sms-inbox/platform').Running>,
+): Promise<void> {
+  const telemetry = startTelemetry(name);
+  const { runProcess } = await import('@sms-inbox/platform');
+  const loadConfig = await modules.config();
+  await runProcess(
+    name,
+    loadConfig,
+    async (config) => (await modules.start())(config),
+    () => telemetry.shutdown(),
+  );
+}

@@ -1,10 +1,7 @@
-// Composition of the conversation service: connections → repositories → use cases → transports.
-import { connectBus } from '@sms-inbox/bus';
+// Composition of the conversation service: repositories → use cases → transports (the service
+// kit opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
-import { createClient, startGrpcServer } from '@sms-inbox/grpc';
-import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
-import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
@@ -23,22 +20,14 @@ import { RequestSend } from './usecases/request-send.js';
 import { ScheduledReplies } from './usecases/scheduled-replies.usecase.js';
 import { SetStatusByMerchant } from './usecases/set-status.usecase.js';
 
-export interface ConversationService extends Running {
-  httpPort: number;
-  grpcPort: number;
-}
+/** The streams it publishes to or consumes from. */
+const STREAMS = [Streams.subscriber, Streams.conversation, Streams.delivery, Streams.scheduler];
+
+export type ConversationService = RunningService<{ httpPort: number; grpcPort: number }>;
 
 export async function startConversation(config: Readonly<Config>): Promise<ConversationService> {
-  const logger = createLogger('conversation', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: 'conversation',
-    logger,
-    replicas: config.NATS_STREAM_REPLICAS,
-    ackWaitMs: config.NATS_ACK_WAIT_MS,
-  });
-  await bus.ensureStreams([Streams.subscriber, Streams.conversation, Streams.delivery, Streams.scheduler]);
+  const kit = await openService('conversation', config, STREAMS);
+  const { logger, bus, mongo } = kit;
 
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
@@ -47,7 +36,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
 
   const announce = new AnnounceChange(conversations, bus);
 
-  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const subscriberClient = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const applySubscriberChange = new ApplySubscriberChange(conversations, announce, subscriberClient);
   const listConversations = new ListConversations(
     conversations,
@@ -76,85 +65,58 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
     bus,
   );
 
-  const grpc = await startGrpcServer({
-    port: config.GRPC_PORT,
-    services: [
-      conversationGrpc({
-        conversations,
-        messages,
-        listConversations,
-        listMessages,
-        setStatus,
-        createReply,
-        scheduledReplies,
-        logger,
-      }),
-    ],
-    logger,
-  });
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-    ],
-  });
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.HTTP_PORT);
+  const grpc = await kit.serveGrpc(config.GRPC_PORT, [
+    conversationGrpc({
+      conversations,
+      messages,
+      listConversations,
+      listMessages,
+      setStatus,
+      createReply,
+      scheduledReplies,
+      logger,
+    }),
+  ]);
+  const http = await kit.serveHttp(config.HTTP_PORT);
 
-  const consumers = [
-    await bus.consume(
-      {
-        event: Events.deliveryStatusChanged,
-        durable: 'conversation-delivery-status',
-        orderingKey: (e) => e.messageId,
-      },
-      (e) => applyDeliveryStatus.execute(e),
-    ),
-    await bus.consume(
-      {
-        event: Events.replyReleased,
-        durable: 'conversation-reply-released',
-        orderingKey: (e) => e.messageId,
-      },
-      (e) => scheduledReplies.release(e),
-    ),
-    await bus.consume(
-      {
-        event: Events.replyReceived,
-        durable: 'conversation-reply-received',
-        orderingKey: (e) => `${e.shop}|${e.subscriber?.id}`,
-      },
-      (e) => appendInboundReply.execute(e),
-    ),
-    await bus.consume(
-      { event: Events.subscriberRedacted, durable: 'conversation-subscriber-redacted' },
-      (e) => erase.subscriber(e),
-    ),
-    await bus.consume({ event: Events.shopRedacted, durable: 'conversation-shop-redacted' }, (e) =>
-      erase.shop(e),
-    ),
-    await bus.consume(
-      {
-        event: Events.subscriberChanged,
-        durable: 'conversation-subscriber-changed',
-        orderingKey: (e) => `${e.subscriber?.shop}|${e.subscriber?.id}`,
-      },
-      (e) => applySubscriberChange.execute(e),
-    ),
-  ];
+  await kit.consume(
+    {
+      event: Events.deliveryStatusChanged,
+      durable: 'conversation-delivery-status',
+      orderingKey: (e) => e.messageId,
+    },
+    (e) => applyDeliveryStatus.execute(e),
+  );
+  await kit.consume(
+    {
+      event: Events.replyReleased,
+      durable: 'conversation-reply-released',
+      orderingKey: (e) => e.messageId,
+    },
+    (e) => scheduledReplies.release(e),
+  );
+  await kit.consume(
+    {
+      event: Events.replyReceived,
+      durable: 'conversation-reply-received',
+      orderingKey: (e) => `${e.shop}|${e.subscriber?.id}`,
+    },
+    (e) => appendInboundReply.execute(e),
+  );
+  await kit.consume({ event: Events.subscriberRedacted, durable: 'conversation-subscriber-redacted' }, (e) =>
+    erase.subscriber(e),
+  );
+  await kit.consume({ event: Events.shopRedacted, durable: 'conversation-shop-redacted' }, (e) =>
+    erase.shop(e),
+  );
+  await kit.consume(
+    {
+      event: Events.subscriberChanged,
+      durable: 'conversation-subscriber-changed',
+      orderingKey: (e) => `${e.subscriber?.shop}|${e.subscriber?.id}`,
+    },
+    (e) => applySubscriberChange.execute(e),
+  );
 
-  return {
-    httpPort: http.port,
-    grpcPort: grpc.port,
-    stop: () =>
-      stopAll([
-        ...consumers.map((c) => () => c.drain()),
-        () => grpc.stop(),
-        () => subscriberClient.close(),
-        () => http.close(),
-        () => bus.close(),
-        () => mongo.close(),
-      ]),
-  };
+  return kit.running({ httpPort: http.port, grpcPort: grpc.port });
 }

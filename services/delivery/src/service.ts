@@ -2,12 +2,9 @@
 // (merchants' replies and automatic answers), keeps the outbound ledger, checks consent again
 // right before each call, paces each sending number, reports delivery statuses back, and looks
 // up at the provider the statuses whose callbacks never came.
-import { connectBus } from '@sms-inbox/bus';
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
-import { call, createClient } from '@sms-inbox/grpc';
-import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
-import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { call } from '@sms-inbox/grpc';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import type { Config } from './config.js';
 import { NumberPacer } from './domain/pacing.js';
 import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
@@ -20,25 +17,18 @@ import { ReconcileStatuses } from './usecases/reconcile-statuses.usecase.js';
 import { ReportStatus } from './usecases/report-status.usecase.js';
 import { SendOutbound } from './usecases/send-outbound.usecase.js';
 
-export interface DeliveryService extends Running {
-  httpPort: number;
-}
+/** The streams it publishes to or consumes from. */
+const STREAMS = [Streams.ingestion, Streams.subscriber, Streams.conversation, Streams.delivery];
+
+export type DeliveryService = RunningService<{ httpPort: number }>;
 
 export async function startDelivery(config: Readonly<Config>): Promise<DeliveryService> {
-  const logger = createLogger('delivery', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: 'delivery',
-    logger,
-    replicas: config.NATS_STREAM_REPLICAS,
-    ackWaitMs: config.NATS_ACK_WAIT_MS,
-  });
-  await bus.ensureStreams([Streams.ingestion, Streams.subscriber, Streams.conversation, Streams.delivery]);
+  const kit = await openService('delivery', config, STREAMS);
+  const { logger, bus, mongo } = kit;
 
   const ledger = new OutboundRepository(mongo);
   await ledger.init();
-  const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const subscribers = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const provider = twilioProvider({
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -71,15 +61,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     logger,
   );
 
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-    ],
-  });
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.HTTP_PORT);
+  const http = await kit.serveHttp(config.HTTP_PORT);
 
   const applyProviderStatus = new ApplyProviderStatus(ledger, report, logger);
   // A send fails for good after SEND_MAX_ATTEMPTS provider attempts; the broker's own limit is
@@ -89,40 +71,38 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
     concurrency: config.SEND_CONCURRENCY,
   };
-  const consumers = [
-    await bus.consume(
-      {
-        event: Events.deliveryStatusReceived,
-        durable: 'delivery-status-received',
-        backoffMs: [500, 2_000, 5_000, 15_000],
-      },
-      (e) => applyProviderStatus.execute(e),
-    ),
-    await bus.consume(
-      {
-        ...sendSpec,
-        event: Events.sendRequested,
-        durable: 'delivery-send-requested',
-        orderingKey: (r) => r.messageId,
-      },
-      (request, delivery) => send.execute(replyRequest(request), delivery),
-    ),
-    await bus.consume(
-      {
-        ...sendSpec,
-        event: Events.autoReplyRequested,
-        durable: 'delivery-auto-reply-requested',
-        orderingKey: (r) => r.requestId,
-      },
-      (request, delivery) => send.execute(autoReplyRequest(request), delivery),
-    ),
-    await bus.consume({ event: Events.subscriberRedacted, durable: 'delivery-subscriber-redacted' }, (e) =>
-      ledger.eraseSubscriber(e.shop, e.subscriberId),
-    ),
-    await bus.consume({ event: Events.shopRedacted, durable: 'delivery-shop-redacted' }, (e) =>
-      ledger.eraseShop(e.shop),
-    ),
-  ];
+  await kit.consume(
+    {
+      event: Events.deliveryStatusReceived,
+      durable: 'delivery-status-received',
+      backoffMs: [500, 2_000, 5_000, 15_000],
+    },
+    (e) => applyProviderStatus.execute(e),
+  );
+  await kit.consume(
+    {
+      ...sendSpec,
+      event: Events.sendRequested,
+      durable: 'delivery-send-requested',
+      orderingKey: (r) => r.messageId,
+    },
+    (request, delivery) => send.execute(replyRequest(request), delivery),
+  );
+  await kit.consume(
+    {
+      ...sendSpec,
+      event: Events.autoReplyRequested,
+      durable: 'delivery-auto-reply-requested',
+      orderingKey: (r) => r.requestId,
+    },
+    (request, delivery) => send.execute(autoReplyRequest(request), delivery),
+  );
+  await kit.consume({ event: Events.subscriberRedacted, durable: 'delivery-subscriber-redacted' }, (e) =>
+    ledger.eraseSubscriber(e.shop, e.subscriberId),
+  );
+  await kit.consume({ event: Events.shopRedacted, durable: 'delivery-shop-redacted' }, (e) =>
+    ledger.eraseShop(e.shop),
+  );
 
   const reconcile = new ReconcileStatuses(
     ledger,
@@ -148,17 +128,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     },
     logger,
   );
+  kit.onStop(() => upkeep.stop());
 
-  return {
-    httpPort: http.port,
-    stop: () =>
-      stopAll([
-        () => upkeep.stop(),
-        ...consumers.map((c) => () => c.drain()),
-        () => http.close(),
-        () => bus.close(),
-        () => subscribers.close(),
-        () => mongo.close(),
-      ]),
-  };
+  return kit.running({ httpPort: http.port });
 }

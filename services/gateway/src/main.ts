@@ -1,14 +1,7 @@
-// Tracing starts before anything it instruments is loaded; then the service runs.
-import { startTelemetry } from '@sms-inbox/telemetry';
+// The gateway process: tracing first, then the service (see runService).
+import { runService } from '@sms-inbox/telemetry';
 
-const telemetry = startTelemetry('gateway');
-const { runProcess } = await import('@sms-inbox/platform');
-const { loadGatewayConfig } = await import('./config.js');
-
-await runProcess(
-  'gateway',
-  () => loadGatewayConfig(),
-  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
-  async (config) => (await import('./service.js')).startGateway(config),
-  () => telemetry.shutdown(),
-);
+await runService('gateway', {
+  config: async () => (await import('./config.js')).loadGatewayConfig,
+  start: async () => (await import('./service.js')).startGateway,
+});

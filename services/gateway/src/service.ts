@@ -1,10 +1,9 @@
-// Composition of the gateway: clients → HTTP API. It owns no data.
+// Composition of the gateway: clients → HTTP API. It owns no data (the service kit opens the
+// bus, serves the operations endpoints and stops everything in order).
 import { connectivityState } from '@grpc/grpc-js';
-import { connectBus } from '@sms-inbox/bus';
-import { Streams } from '@sms-inbox/contracts';
-import { createHttpApp, finishHttpApp, listen, listRoutes } from '@sms-inbox/http';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
-import { createClients } from './clients/grpc-clients.js';
+import { conversationV1, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { listRoutes } from '@sms-inbox/http';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { TwilioMedia } from './clients/twilio-media.js';
 import type { Config } from './config.js';
 import { apiRouter } from './http/api.router.js';
@@ -13,58 +12,19 @@ import { openApiDocument } from './http/openapi.js';
 import { cors, RateLimiter, securityHeaders } from './http/security.js';
 import { sessionVerifier } from './http/session-token.js';
 
-export interface GatewayService extends Running {
-  port: number;
-  /** Every route the app serves, as "METHOD /path". */
-  routes: string[];
-}
+export type GatewayService = RunningService<{ port: number; routes: string[] }>;
 
 export async function startGateway(config: Readonly<Config>): Promise<GatewayService> {
-  const logger = createLogger('gateway', config.LOG_LEVEL);
-  const bus = await connectBus({ url: config.NATS_URL, name: 'gateway', logger });
-  await bus.ensureStreams([Streams.conversation]);
-  const clients = createClients({
-    subscriber: config.SUBSCRIBER_GRPC_ADDR,
-    conversation: config.CONVERSATION_GRPC_ADDR,
-  });
+  const kit = await openService('gateway', config, [Streams.conversation], { database: false });
+  const { logger, bus } = kit;
+  const clients = {
+    subscribers: kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR),
+    conversations: kit.client(conversationV1.ConversationServiceClient, config.CONVERSATION_GRPC_ADDR),
+  };
   const reachable =
     (client: { getChannel(): { getConnectivityState(connect: boolean): connectivityState } }) => () =>
       client.getChannel().getConnectivityState(true) !== connectivityState.TRANSIENT_FAILURE;
 
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'subscriber', check: reachable(clients.subscribers) },
-      { name: 'conversation', check: reachable(clients.conversations) },
-    ],
-  });
-  app.use(securityHeaders, cors(config.DASHBOARD_ORIGINS));
-  const document = openApiDocument();
-  app.get('/v1/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  app.use(
-    apiRouter({
-      rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
-      bodyLimitBytes: config.BODY_LIMIT_BYTES,
-      sessions: sessionVerifier({
-        apiKey: config.SHOPIFY_API_KEY,
-        apiSecret: config.SHOPIFY_API_SECRET,
-        clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
-      }),
-      ...clients,
-      media: new TwilioMedia(
-        {
-          accountSid: config.TWILIO_ACCOUNT_SID,
-          authToken: config.TWILIO_AUTH_TOKEN,
-          baseUrl: config.TWILIO_API_BASE_URL,
-        },
-        config.MEDIA_TIMEOUT_MS,
-      ),
-      timeoutMs: config.GRPC_TIMEOUT_MS,
-    }),
-  );
   const live = eventsRouter({
     bus,
     ...clients,
@@ -72,20 +32,42 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     logger,
   });
-  app.use(live.router);
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.GATEWAY_PORT);
+  kit.onStop(() => live.closeAll());
+  const document = openApiDocument();
+  const http = await kit.serveHttp(config.GATEWAY_PORT, {
+    readiness: [
+      { name: 'subscriber', check: reachable(clients.subscribers) },
+      { name: 'conversation', check: reachable(clients.conversations) },
+    ],
+    routes: (app) => {
+      app.use(securityHeaders, cors(config.DASHBOARD_ORIGINS));
+      app.get('/v1/openapi.json', (_req, res) => {
+        res.json(document);
+      });
+      app.use(
+        apiRouter({
+          rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+          bodyLimitBytes: config.BODY_LIMIT_BYTES,
+          sessions: sessionVerifier({
+            apiKey: config.SHOPIFY_API_KEY,
+            apiSecret: config.SHOPIFY_API_SECRET,
+            clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
+          }),
+          ...clients,
+          media: new TwilioMedia(
+            {
+              accountSid: config.TWILIO_ACCOUNT_SID,
+              authToken: config.TWILIO_AUTH_TOKEN,
+              baseUrl: config.TWILIO_API_BASE_URL,
+            },
+            config.MEDIA_TIMEOUT_MS,
+          ),
+          timeoutMs: config.GRPC_TIMEOUT_MS,
+        }),
+      );
+      app.use(live.router);
+    },
+  });
 
-  return {
-    port: http.port,
-    routes: listRoutes(app),
-    stop: () =>
-      stopAll([
-        () => live.closeAll(),
-        () => http.close(),
-        () => bus.close(),
-        () => clients.subscribers.close(),
-        () => clients.conversations.close(),
-      ]),
-  };
+  return kit.running({ port: http.port, routes: listRoutes(http.app) });
 }

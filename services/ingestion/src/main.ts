@@ -1,14 +1,7 @@
-// Tracing starts before anything it instruments is loaded; then the service runs.
-import { startTelemetry } from '@sms-inbox/telemetry';
+// The ingestion process: tracing first, then the service (see runService).
+import { runService } from '@sms-inbox/telemetry';
 
-const telemetry = startTelemetry('ingestion');
-const { runProcess } = await import('@sms-inbox/platform');
-const { loadIngestionConfig } = await import('./config.js');
-
-await runProcess(
-  'ingestion',
-  () => loadIngestionConfig(),
-  // Loaded only where it runs: a supervisor of replicas (REPLICAS > 1) does not need it.
-  async (config) => (await import('./service.js')).startIngestion(config),
-  () => telemetry.shutdown(),
-);
+await runService('ingestion', {
+  config: async () => (await import('./config.js')).loadIngestionConfig,
+  start: async () => (await import('./service.js')).startIngestion,
+});

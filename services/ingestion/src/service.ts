@@ -1,10 +1,7 @@
-// Composition of the ingestion service: connections → repositories → use cases → transports.
-import { connectBus } from '@sms-inbox/bus';
+// Composition of the ingestion service: repositories → use cases → transports (the service kit
+// opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
-import { createClient } from '@sms-inbox/grpc';
-import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
-import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { createTwilioClient } from '@sms-inbox/twilio';
 import type { Config } from './config.js';
 import { webhooksRouter } from './http/webhooks.router.js';
@@ -16,49 +13,33 @@ import { ReceiveInboundSms } from './usecases/receive-inbound-sms.usecase.js';
 import { ReceiveShopifyWebhook } from './usecases/receive-shopify-webhook.usecase.js';
 import { GrpcShopDirectory } from './usecases/shop-directory.js';
 
-export interface IngestionService extends Running {
-  port: number;
-}
+export type IngestionService = RunningService<{ port: number }>;
 
 export async function startIngestion(config: Readonly<Config>): Promise<IngestionService> {
-  const logger = createLogger('ingestion', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: 'ingestion',
-    logger,
-    replicas: config.NATS_STREAM_REPLICAS,
-    ackWaitMs: config.NATS_ACK_WAIT_MS,
-  });
-  await bus.ensureStreams([Streams.ingestion, Streams.subscriber]);
+  const kit = await openService('ingestion', config, [Streams.ingestion, Streams.subscriber]);
+  const { logger, bus, mongo } = kit;
 
   const receipts = new ReceiptRepository(mongo);
   await receipts.init();
-  const subscriberClient = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const subscriberClient = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const shopDirectory = new GrpcShopDirectory(subscriberClient);
   const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus);
   const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus);
   const receiveDeliveryStatus = new ReceiveDeliveryStatus(receipts, bus);
 
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-    ],
+  const http = await kit.serveHttp(config.INGESTION_PORT, {
+    routes: (app) =>
+      app.use(
+        webhooksRouter({
+          authToken: config.TWILIO_AUTH_TOKEN,
+          publicBaseUrl: config.PUBLIC_BASE_URL,
+          receiveInboundSms,
+          shopifySecret: config.SHOPIFY_API_SECRET,
+          receiveShopifyWebhook,
+          receiveDeliveryStatus,
+        }),
+      ),
   });
-  app.use(
-    webhooksRouter({
-      authToken: config.TWILIO_AUTH_TOKEN,
-      publicBaseUrl: config.PUBLIC_BASE_URL,
-      receiveInboundSms,
-      shopifySecret: config.SHOPIFY_API_SECRET,
-      receiveShopifyWebhook,
-      receiveDeliveryStatus,
-    }),
-  );
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.INGESTION_PORT);
 
   const reconcile = new ReconcileInbound(
     subscriberClient,
@@ -76,27 +57,13 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
     logger,
   );
   reconcile.start();
+  kit.onStop(() => reconcile.stop());
 
   const erase = new EraseReceipts(receipts);
-  const consumers = [
-    await bus.consume({ event: Events.subscriberRedacted, durable: 'ingestion-subscriber-redacted' }, (e) =>
-      erase.customer(e),
-    ),
-    await bus.consume({ event: Events.shopRedacted, durable: 'ingestion-shop-redacted' }, (e) =>
-      erase.shop(e),
-    ),
-  ];
+  await kit.consume({ event: Events.subscriberRedacted, durable: 'ingestion-subscriber-redacted' }, (e) =>
+    erase.customer(e),
+  );
+  await kit.consume({ event: Events.shopRedacted, durable: 'ingestion-shop-redacted' }, (e) => erase.shop(e));
 
-  return {
-    port: http.port,
-    stop: () =>
-      stopAll([
-        () => http.close(),
-        () => reconcile.stop(),
-        ...consumers.map((c) => () => c.drain()),
-        () => bus.close(),
-        () => subscriberClient.close(),
-        () => mongo.close(),
-      ]),
-  };
+  return kit.running({ port: http.port });
 }

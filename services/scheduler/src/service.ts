@@ -4,34 +4,20 @@
 // Several replicas may run: Agenda's job lock, the batches' leases and the release's message-id
 // key keep a release to one.
 import { MongoBackend } from '@agendajs/mongo-backend';
-import { connectBus } from '@sms-inbox/bus';
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
-import { createClient } from '@sms-inbox/grpc';
-import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
-import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { Agenda } from 'agenda';
 import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
 import { ReleaseScheduler } from './jobs/release-reply.job.js';
 import { ReleaseRepository } from './repositories/release.repository.js';
 
-export interface SchedulerService extends Running {
-  httpPort: number;
-}
+export type SchedulerService = RunningService<{ httpPort: number }>;
 
 export async function startScheduler(config: Readonly<Config>): Promise<SchedulerService> {
-  const logger = createLogger('scheduler', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: 'scheduler',
-    logger,
-    replicas: config.NATS_STREAM_REPLICAS,
-    ackWaitMs: config.NATS_ACK_WAIT_MS,
-  });
-  await bus.ensureStreams([Streams.conversation, Streams.scheduler]);
-  const subscribers = createClient(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
+  const kit = await openService('scheduler', config, [Streams.conversation, Streams.scheduler]);
+  const { logger, bus, mongo } = kit;
+  const subscribers = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
 
   const agenda = new Agenda({
     // Agenda's lock query (due jobs by name, earliest first) is served by the index made below.
@@ -71,38 +57,18 @@ export async function startScheduler(config: Readonly<Config>): Promise<Schedule
     },
   });
 
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-    ],
-  });
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.HTTP_PORT);
+  const http = await kit.serveHttp(config.HTTP_PORT);
+  // Finishes running releases once the consumers drained, then unlocks the rest for other replicas.
+  kit.afterConsumers(() => agenda.drain(10_000).then(() => agenda.stop(false)));
 
-  const consumers = [
-    await bus.consume(
-      { event: Events.replyScheduled, durable: 'scheduler-reply-scheduled', orderingKey: (e) => e.messageId },
-      (e) => releases.schedule(e),
-    ),
-    await bus.consume(
-      { event: Events.replyCanceled, durable: 'scheduler-reply-canceled', orderingKey: (e) => e.messageId },
-      (e) => releases.cancel(e),
-    ),
-  ];
+  await kit.consume(
+    { event: Events.replyScheduled, durable: 'scheduler-reply-scheduled', orderingKey: (e) => e.messageId },
+    (e) => releases.schedule(e),
+  );
+  await kit.consume(
+    { event: Events.replyCanceled, durable: 'scheduler-reply-canceled', orderingKey: (e) => e.messageId },
+    (e) => releases.cancel(e),
+  );
 
-  return {
-    httpPort: http.port,
-    stop: () =>
-      stopAll([
-        () => http.close(),
-        ...consumers.map((c) => () => c.drain()),
-        // Finishes running releases, then unlocks the rest for other replicas.
-        () => agenda.drain(10_000).then(() => agenda.stop(false)),
-        () => bus.close(),
-        () => subscribers.close(),
-        () => mongo.close(),
-      ]),
-  };
+  return kit.running({ httpPort: http.port });
 }

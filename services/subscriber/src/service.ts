@@ -1,10 +1,7 @@
-// Composition of the subscriber service: connections → repositories → use cases → transports.
-import { connectBus } from '@sms-inbox/bus';
+// Composition of the subscriber service: repositories → use cases → transports (the service
+// kit opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams } from '@sms-inbox/contracts';
-import { startGrpcServer } from '@sms-inbox/grpc';
-import { createHttpApp, finishHttpApp, listen } from '@sms-inbox/http';
-import { connectMongo, pingMongo } from '@sms-inbox/mongo';
-import { createLogger, type Running, stopAll } from '@sms-inbox/platform';
+import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { lookUpPhone } from './adapters/phone-geo.adapter.js';
 import type { Config } from './config.js';
 import { subscriberGrpc } from './grpc/subscriber.grpc.js';
@@ -17,22 +14,11 @@ import { HandleInboundSms } from './usecases/handle-inbound-sms.usecase.js';
 import { HandleShopifyWebhook } from './usecases/handle-shopify-webhook.usecase.js';
 import { Privacy } from './usecases/privacy.js';
 
-export interface SubscriberService extends Running {
-  httpPort: number;
-  grpcPort: number;
-}
+export type SubscriberService = RunningService<{ httpPort: number; grpcPort: number }>;
 
 export async function startSubscriber(config: Readonly<Config>): Promise<SubscriberService> {
-  const logger = createLogger('subscriber', config.LOG_LEVEL);
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, database: config.MONGODB_DATABASE, logger });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: 'subscriber',
-    logger,
-    replicas: config.NATS_STREAM_REPLICAS,
-    ackWaitMs: config.NATS_ACK_WAIT_MS,
-  });
-  await bus.ensureStreams([Streams.ingestion, Streams.subscriber]);
+  const kit = await openService('subscriber', config, [Streams.ingestion, Streams.subscriber]);
+  const { logger, bus, mongo } = kit;
 
   const shops = new ShopRepository(mongo);
   const subscribers = new SubscriberRepository(mongo);
@@ -49,55 +35,32 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);
   const handleShopify = new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger);
 
-  const grpc = await startGrpcServer({
-    port: config.GRPC_PORT,
-    services: [subscriberGrpc({ shops, subscribers, audit, consent, privacy, logger })],
-    logger,
-  });
-  const app = createHttpApp({
-    logger,
-    readiness: [
-      { name: 'nats', check: () => bus.isReady() },
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-    ],
-  });
-  finishHttpApp(app, logger);
-  const http = await listen(app, config.HTTP_PORT);
+  const grpc = await kit.serveGrpc(config.GRPC_PORT, [
+    subscriberGrpc({ shops, subscribers, audit, consent, privacy, logger }),
+  ]);
+  const http = await kit.serveHttp(config.HTTP_PORT);
 
   // Consumers start last, once everything they need is up. A sender's texts decide consent in
   // the order they arrived (JOIN before the question after it, STOP before the next text), and a
   // customer's webhooks likewise: one replica at a time takes each of these consumers.
-  const consumers = [
-    await bus.consume(
-      {
-        event: Events.smsReceived,
-        durable: 'subscriber-sms-received',
-        orderingKey: (m) => `${m.shop}|${m.from}`,
-        pinned: true,
-      },
-      (sms) => handleInbound.execute(sms),
-    ),
-    await bus.consume(
-      {
-        event: Events.shopifyWebhookReceived,
-        durable: 'subscriber-shopify-webhook',
-        orderingKey: (e) => `${e.shop}|${e.customer?.id ?? ''}`,
-        pinned: true,
-      },
-      (e) => handleShopify.execute(e),
-    ),
-  ];
+  await kit.consume(
+    {
+      event: Events.smsReceived,
+      durable: 'subscriber-sms-received',
+      orderingKey: (m) => `${m.shop}|${m.from}`,
+      pinned: true,
+    },
+    (sms) => handleInbound.execute(sms),
+  );
+  await kit.consume(
+    {
+      event: Events.shopifyWebhookReceived,
+      durable: 'subscriber-shopify-webhook',
+      orderingKey: (e) => `${e.shop}|${e.customer?.id ?? ''}`,
+      pinned: true,
+    },
+    (e) => handleShopify.execute(e),
+  );
 
-  return {
-    httpPort: http.port,
-    grpcPort: grpc.port,
-    stop: () =>
-      stopAll([
-        ...consumers.map((c) => () => c.drain()),
-        () => grpc.stop(),
-        () => http.close(),
-        () => bus.close(),
-        () => mongo.close(),
-      ]),
-  };
+  return kit.running({ httpPort: http.port, grpcPort: grpc.port });
 }

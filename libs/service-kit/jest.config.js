@@ -1,0 +1,6 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { project } from '../../jest.preset.js';
+
+const base = project(dirname(fileURLToPath(import.meta.url)));
+export default base;
