@@ -7,8 +7,8 @@ import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { TwilioMedia } from './clients/twilio-media.js';
 import type { Config } from './config.js';
 import { apiRouter } from './http/api.router.js';
-import { eventsRouter } from './http/events.router.js';
-import { openApiDocument } from './http/openapi.js';
+import { liveStreams } from './http/live-streams.js';
+import { gatewayRoutes } from './http/routes/index.js';
 import { cors, RateLimiter, securityHeaders } from './http/security.js';
 import { sessionVerifier } from './http/session-token.js';
 
@@ -25,7 +25,7 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
     (client: { getChannel(): { getConnectivityState(connect: boolean): connectivityState } }) => () =>
       client.getChannel().getConnectivityState(true) !== connectivityState.TRANSIENT_FAILURE;
 
-  const live = eventsRouter({
+  const live = liveStreams({
     bus,
     ...clients,
     timeoutMs: config.GRPC_TIMEOUT_MS,
@@ -33,7 +33,15 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
     logger,
   });
   kit.onStop(() => live.closeAll());
-  const document = openApiDocument();
+  const media = new TwilioMedia(
+    {
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      baseUrl: config.TWILIO_API_BASE_URL,
+    },
+    config.MEDIA_TIMEOUT_MS,
+  );
+  const routes = gatewayRoutes({ ...clients, media, timeoutMs: config.GRPC_TIMEOUT_MS }, [live.route]);
   const http = await kit.serveHttp(config.GATEWAY_PORT, {
     readiness: [
       { name: 'subscriber', check: reachable(clients.subscribers) },
@@ -41,11 +49,8 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
     ],
     routes: (app) => {
       app.use(securityHeaders, cors(config.DASHBOARD_ORIGINS));
-      app.get('/v1/openapi.json', (_req, res) => {
-        res.json(document);
-      });
       app.use(
-        apiRouter({
+        apiRouter(routes, {
           rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
           bodyLimitBytes: config.BODY_LIMIT_BYTES,
           sessions: sessionVerifier({
@@ -53,19 +58,8 @@ export async function startGateway(config: Readonly<Config>): Promise<GatewaySer
             apiSecret: config.SHOPIFY_API_SECRET,
             clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
           }),
-          ...clients,
-          media: new TwilioMedia(
-            {
-              accountSid: config.TWILIO_ACCOUNT_SID,
-              authToken: config.TWILIO_AUTH_TOKEN,
-              baseUrl: config.TWILIO_API_BASE_URL,
-            },
-            config.MEDIA_TIMEOUT_MS,
-          ),
-          timeoutMs: config.GRPC_TIMEOUT_MS,
         }),
       );
-      app.use(live.router);
     },
   });
 

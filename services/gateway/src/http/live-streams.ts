@@ -5,10 +5,11 @@
 import type { Bus } from '@sms-inbox/bus';
 import { type conversationV1, Events, type subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
-import { express, type Request, type Response } from '@sms-inbox/http';
+import type { Request, Response } from '@sms-inbox/http';
 import { invalid, type Logger } from '@sms-inbox/platform';
+import { type AnyRoute, defineRoute } from './api-route.js';
 import { presentConversation } from './presenters.js';
-import type { Session } from './session-token.js';
+import { liveEventBody } from './schemas.js';
 
 export interface EventsDeps {
   bus: Bus;
@@ -20,25 +21,33 @@ export interface EventsDeps {
 }
 
 export interface LiveStreams {
-  router: express.Router;
+  route: AnyRoute;
   /** Ends every open stream (graceful shutdown). */
   closeAll(): Promise<void>;
 }
 
-export function eventsRouter(deps: EventsDeps): LiveStreams {
+export function liveStreams(deps: EventsDeps): LiveStreams {
   const open = new Set<() => Promise<void>>();
-  const router = express.Router();
-
-  router.get('/v1/events', (req: Request, res: Response, next) => {
-    const { shop } = (req as Request & { session: Session }).session;
-    const lastId =
-      req.header('last-event-id') ??
-      (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-    if (lastId !== undefined && !/^\d{1,15}$/.test(lastId)) {
-      next(invalid('invalid_last_event_id', 'Last-Event-ID must be an id this stream sent'));
-      return;
-    }
-    stream(req, res, shop, lastId === undefined ? undefined : Number(lastId)).catch(next);
+  const route = defineRoute({
+    method: 'get',
+    path: '/v1/events',
+    summary:
+      'Server-Sent Events: `ready` with the unresolved count, then `conversation.changed` events (data: ' +
+      'conversation and unresolved count) with ids to resume from (Last-Event-ID). Browsers may pass the token as ' +
+      '`?access_token=`.',
+    contentType: 'text/event-stream',
+    response: liveEventBody,
+    errors: [400],
+    async handle({ req, res, session: { shop } }) {
+      const lastId =
+        req.header('last-event-id') ??
+        (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+      if (lastId !== undefined && !/^\d{1,15}$/.test(lastId)) {
+        throw invalid('invalid_last_event_id', 'Last-Event-ID must be an id this stream sent');
+      }
+      await stream(req, res, shop, lastId === undefined ? undefined : Number(lastId));
+      return undefined;
+    },
   });
 
   async function stream(req: Request, res: Response, shop: string, afterSeq: number | undefined) {
@@ -93,7 +102,7 @@ export function eventsRouter(deps: EventsDeps): LiveStreams {
   }
 
   return {
-    router,
+    route,
     closeAll: async () => {
       await Promise.all([...open].map((close) => close()));
     },
