@@ -4,6 +4,8 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -563,9 +565,11 @@ export class UndecodableMessageError extends Error {
   }
 }
 
+/** JetStream's answer that a stream does not exist, by its API error code. */
 function isStreamNotFound(err: unknown): boolean {
-  return /stream not found/i.test(String((err as Error)?.message ?? err));
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
 }
+/** JetStream's answer that a consumer does not exist, by its API error code. */
 function isConsumerNotFound(err: unknown): boolean {
-  return /consumer not found/i.test(String((err as Error)?.message ?? err));
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
 }

@@ -1,5 +1,10 @@
 // Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
-// protobuf codec. Publishers and consumers name events only through this map.
+// protobuf codec. Publishers and consumers name events only through this map. (What an event
+// type and a stream are is the bus's: libs/bus; the dead-letter stream is the bus's own too.)
+import type { Codec, EventType, StreamSpec } from '@sms-inbox/bus';
+
+export type { Codec, EventType, StreamSpec };
+
 import {
   ConversationChanged,
   ReplyCanceled,
@@ -21,17 +26,6 @@ import {
   SubscriberRedacted,
 } from './gen/sms_inbox/subscriber/v1/subscriber.js';
 
-export interface Codec<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(input: Uint8Array): T;
-}
-
-export interface EventType<T> {
-  subject: string;
-  stream: string;
-  codec: Codec<T>;
-}
-
 const event = <T>(stream: string, subject: string, codec: Codec<T>): EventType<T> => ({
   stream,
   subject,
@@ -44,10 +38,7 @@ export const Streams = {
   conversation: { name: 'CONVERSATION', subjects: ['conversation.>'] },
   delivery: { name: 'DELIVERY', subjects: ['delivery.>'] },
   scheduler: { name: 'SCHEDULER', subjects: ['scheduler.>'] },
-  deadLetter: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
-} as const;
-
-export type StreamSpec = (typeof Streams)[keyof typeof Streams];
+} as const satisfies Record<string, StreamSpec>;
 
 export const Events = {
   smsReceived: event(Streams.ingestion.name, 'ingestion.sms_received.v1', SmsReceived),
