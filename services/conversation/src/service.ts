@@ -13,7 +13,7 @@ import { ApplyDeliveryStatus } from './usecases/apply-delivery-status.usecase.js
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
 import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
-import { InboxSubscribers } from './usecases/inbox-subscribers.js';
+import { InboxSubscribers } from './views/inbox-subscribers.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
 import { RequestSend } from './usecases/request-send.js';

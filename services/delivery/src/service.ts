@@ -8,7 +8,7 @@ import { openService, type RunningService } from '@sms-inbox/service-kit';
 import type { Config } from './config.js';
 import { NumberPacer } from './domain/pacing.js';
 import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
-import { twilioProvider } from './providers/twilio.adapter.js';
+import { twilioProvider } from './adapters/twilio.adapter.js';
 import { LeaseRepository } from './repositories/lease.repository.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
 import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';

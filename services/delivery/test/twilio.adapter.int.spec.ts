@@ -1,6 +1,6 @@
 // The Twilio adapter with the real SDK over HTTP against the simulator.
 import { startTwilioSimulator, type TwilioSimulator } from '@sms-inbox/devstack';
-import { twilioProvider } from '../src/providers/twilio.adapter.js';
+import { twilioProvider } from '../src/adapters/twilio.adapter.js';
 
 const accountSid = 'AC11111111111111111111111111111111';
 const authToken = 'simulator-token';

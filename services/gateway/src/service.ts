@@ -4,7 +4,7 @@ import { connectivityState } from '@grpc/grpc-js';
 import { conversationV1, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { listRoutes } from '@sms-inbox/http';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
-import { TwilioMedia } from './clients/twilio-media.js';
+import { TwilioMedia } from './adapters/twilio-media.js';
 import type { Config } from './config.js';
 import { apiRouter } from './http/api.router.js';
 import { liveStreams } from './http/live-streams.js';

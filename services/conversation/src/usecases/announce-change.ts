@@ -3,7 +3,7 @@
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
-import { toConversation } from './conversation-view.js';
+import { toConversation } from '../views/conversation-view.js';
 
 export class AnnounceChange {
   constructor(

@@ -12,7 +12,7 @@ import type { ConversationStatus } from '../domain/conversation-status.js';
 import { type ActivityCursor, decodeCursor, encodeCursor, isAfter } from '../domain/cursor.js';
 import type { ConversationRecord, ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
-import type { InboxSubscribers } from './inbox-subscribers.js';
+import type { InboxSubscribers } from '../views/inbox-subscribers.js';
 
 export const STATUSES: readonly ConversationStatus[] = ['unresolved', 'resolved', 'opted_out'];
 

@@ -26,7 +26,7 @@ import { call } from '@sms-inbox/grpc';
 import { isAppError, type Logger, maskPhone } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
-import { type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../providers/twilio.adapter.js';
+import { type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../adapters/twilio.adapter.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
 import type { ReportStatus } from './report-status.usecase.js';
 

@@ -9,7 +9,7 @@ import type { ShopRepository, ShopSettings } from '../repositories/shop.reposito
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
 import type { Consent, ConsentCause } from '../usecases/consent.js';
 import type { Privacy } from '../usecases/privacy.js';
-import { toSubscriberMessage, toSubscriberMessages } from '../usecases/subscriber-view.js';
+import { toSubscriberMessage, toSubscriberMessages } from '../views/subscriber-view.js';
 
 const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({
   shop: s._id,

@@ -16,7 +16,7 @@ import {
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
-import { toSubscriberMessage } from './subscriber-view.js';
+import { toSubscriberMessage } from '../views/subscriber-view.js';
 
 const consentChanges = new Counter({
   name: 'sms_inbox_consent_changes_total',

@@ -5,7 +5,7 @@ import type { conversationV1, subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import type { Request } from '@sms-inbox/http';
 import { notFound } from '@sms-inbox/platform';
-import type { TwilioMedia } from '../../clients/twilio-media.js';
+import type { TwilioMedia } from '../../adapters/twilio-media.js';
 import { presentConversation } from '../presenters.js';
 
 export interface RouteDeps {
