@@ -5,10 +5,11 @@
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
+import { grpcRecipients } from './adapters/recipients.adapter.js';
+import { twilioProvider } from './adapters/twilio.adapter.js';
 import type { Config } from './config.js';
 import { NumberPacer } from './domain/pacing.js';
 import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
-import { twilioProvider } from './adapters/twilio.adapter.js';
 import { LeaseRepository } from './repositories/lease.repository.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
 import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
@@ -40,7 +41,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   const send = new SendOutbound(
     ledger,
     provider,
-    subscribers,
+    grpcRecipients(subscribers),
     new NumberPacer(config.SEND_RATE_PER_NUMBER),
     report,
     {

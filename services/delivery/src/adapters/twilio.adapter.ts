@@ -2,51 +2,7 @@
 // errors, finds a message we may have sent (to settle an unknown outcome), and fetches a sent
 // message's status (the reconciliation of lost status callbacks), nothing more.
 import { createTwilioClient, type TwilioAccount } from '@sms-inbox/twilio';
-
-export interface OutboundSms {
-  to: string;
-  from: string;
-  body: string;
-  mediaUrls: string[];
-  statusCallback: string;
-}
-
-export type SendResult =
-  | { outcome: 'accepted'; providerSid: string; status: string }
-  /** Worth retrying later: 429, 5xx, or no connection at all (the request never reached Twilio). */
-  | { outcome: 'retry'; httpStatus: number | null; code: number | null; message: string }
-  /** Sent, but no answer came back (timeout, reset): Twilio may have the message. */
-  | { outcome: 'unknown'; message: string }
-  /** Will not work as sent: 4xx with Twilio's error code (21610: the recipient unsubscribed). */
-  | { outcome: 'rejected'; httpStatus: number; code: number | null; message: string };
-
-export interface SentLookup {
-  to: string;
-  from: string;
-  body: string;
-  /** Only messages created at or after this instant count. */
-  since: Date;
-}
-
-/** What the provider knows of a sent message now. */
-export interface ProviderMessage {
-  /** Twilio's MessageStatus (queued, sent, delivered, undelivered…). */
-  status: string;
-  errorCode: number | null;
-  price: string | null;
-  priceUnit: string | null;
-}
-
-export interface SmsProvider {
-  send(sms: OutboundSms): Promise<SendResult>;
-  /** The sid of a message matching the lookup that the provider holds, or null. */
-  findSent(lookup: SentLookup): Promise<string | null>;
-  /** The message's status now; null when the provider has no such message (404). */
-  fetchStatus(providerSid: string): Promise<ProviderMessage | null>;
-}
-
-/** Twilio's error code for a recipient who unsubscribed at the carrier (replied STOP to Twilio). */
-export const UNSUBSCRIBED_RECIPIENT = 21610;
+import type { SmsProvider } from '../domain/ports.js';
 
 /** Connection errors that happen before a request is sent. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -1,5 +1,5 @@
 import { createLogger, type OutboundStatus } from '@sms-inbox/platform';
-import type { ProviderMessage, SmsProvider } from '../adapters/twilio.adapter.js';
+import type { ProviderMessage, SmsProvider } from '../domain/ports.js';
 import type {
   OutboundRecord,
   OutboundRepository,

@@ -8,7 +8,7 @@
 import { isFinal, type Logger } from '@sms-inbox/platform';
 import { Counter, Gauge } from 'prom-client';
 import { fromTwilioStatus } from '../domain/delivery-status.js';
-import type { SmsProvider } from '../adapters/twilio.adapter.js';
+import type { SmsProvider } from '../domain/ports.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
 import { statusReports } from './apply-provider-status.usecase.js';
 import type { ReportStatus } from './report-status.usecase.js';

@@ -21,12 +21,10 @@
 
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Delivery, RetryAfter } from '@sms-inbox/bus';
-import type { subscriberV1 } from '@sms-inbox/contracts';
-import { call } from '@sms-inbox/grpc';
-import { isAppError, type Logger, maskPhone } from '@sms-inbox/platform';
+import { type Logger, maskPhone } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
-import { type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../adapters/twilio.adapter.js';
+import { type Recipients, type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../domain/ports.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
 import type { ReportStatus } from './report-status.usecase.js';
 
@@ -77,9 +75,12 @@ const STATE_STATUS = { accepted: 'queued', failed: 'failed', canceled: 'canceled
 
 export class SendOutbound {
   constructor(
-    private readonly ledger: OutboundRepository,
+    private readonly ledger: Pick<
+      OutboundRepository,
+      'find' | 'claim' | 'update' | 'recordStatus' | 'linkProviderSid'
+    >,
     private readonly provider: SmsProvider,
-    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly recipients: Recipients,
     private readonly pacer: NumberPacer,
     private readonly report: ReportStatus,
     private readonly options: SendOptions,
@@ -230,17 +231,10 @@ export class SendOutbound {
 
   private async mayReceive(request: OutboundRequest): Promise<boolean> {
     if (!request.subscriberId) return request.audience === 'anyone';
-    try {
-      const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
-        shop: request.shop,
-        id: request.subscriberId,
-      });
-      if (!subscriber || subscriber.phone !== request.to) return false;
-      return request.audience === 'anyone' || subscriber.status === request.audience;
-    } catch (err) {
-      if (isAppError(err) && err.kind === 'not_found') return false; // erased meanwhile
-      throw err;
-    }
+    // Unknown or erased meanwhile: nobody to send to.
+    const subscriber = await this.recipients.find(request.shop, request.subscriberId);
+    if (!subscriber || subscriber.phone !== request.to) return false;
+    return request.audience === 'anyone' || subscriber.status === request.audience;
   }
 
   /** Waits for the number's next slot, telling the broker the message is still being worked on. */
@@ -288,16 +282,12 @@ export class SendOutbound {
   private async finish(request: OutboundRequest, entry: OutboundRecord): Promise<void> {
     if (entry.state === 'failed' && entry.errorCode === UNSUBSCRIBED_RECIPIENT && request.subscriberId) {
       // Repeated until it succeeds (a redelivery comes back here); the cause makes it happen once.
-      await call(this.subscribers, this.subscribers.optOutSubscriber, {
-        shop: request.shop,
-        id: request.subscriberId,
-        actor: '',
-        source: 'carrier',
-        cause: request.id,
-        detail: String(UNSUBSCRIBED_RECIPIENT),
-      }).catch((err) => {
-        if (!(isAppError(err) && err.kind === 'not_found')) throw err;
-      });
+      await this.recipients.optOutByCarrier(
+        request.shop,
+        request.subscriberId,
+        request.id,
+        String(UNSUBSCRIBED_RECIPIENT),
+      );
       this.logger.info(
         { messageId: request.id, to: maskPhone(request.to) },
         'recipient unsubscribed at the carrier',
