@@ -13,12 +13,12 @@ import { ApplyDeliveryStatus } from './usecases/apply-delivery-status.usecase.js
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
 import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
-import { InboxSubscribers } from './views/inbox-subscribers.js';
 import { ListConversations } from './usecases/list-conversations.usecase.js';
 import { ListMessages } from './usecases/list-messages.usecase.js';
 import { RequestSend } from './usecases/request-send.js';
 import { ScheduledReplies } from './usecases/scheduled-replies.usecase.js';
 import { SetStatusByMerchant } from './usecases/set-status.usecase.js';
+import { InboxSubscribers } from './views/inbox-subscribers.js';
 
 /** The streams it publishes to or consumes from. */
 const STREAMS = [Streams.subscriber, Streams.conversation, Streams.delivery, Streams.scheduler];

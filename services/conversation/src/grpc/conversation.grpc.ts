@@ -4,12 +4,12 @@ import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
-import { toConversation, toMessage } from '../views/conversation-view.js';
 import type { CreateReply } from '../usecases/create-reply.usecase.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
 import type { ListMessages } from '../usecases/list-messages.usecase.js';
 import type { ScheduledReplies } from '../usecases/scheduled-replies.usecase.js';
 import type { SetStatusByMerchant } from '../usecases/set-status.usecase.js';
+import { toConversation, toMessage } from '../views/conversation-view.js';
 
 const requireShop = (shop: string) => {
   if (!shop) throw invalid('missing_shop', 'shop is required');
