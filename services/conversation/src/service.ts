@@ -2,6 +2,7 @@
 // kit opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
+import { grpcSubscriberDirectory } from './adapters/subscriber-directory.adapter.js';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
@@ -37,7 +38,8 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const announce = new AnnounceChange(conversations, bus);
 
   const subscriberClient = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
-  const applySubscriberChange = new ApplySubscriberChange(conversations, announce, subscriberClient);
+  const directory = grpcSubscriberDirectory(subscriberClient);
+  const applySubscriberChange = new ApplySubscriberChange(conversations, announce, directory);
   const listConversations = new ListConversations(
     conversations,
     messages,
@@ -54,12 +56,12 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   );
   const setStatus = new SetStatusByMerchant(conversations, announce);
   const requestSend = new RequestSend(bus);
-  const createReply = new CreateReply(conversations, messages, subscriberClient, announce, requestSend);
+  const createReply = new CreateReply(conversations, messages, directory, announce, requestSend);
   const applyDeliveryStatus = new ApplyDeliveryStatus(messages, announce);
   const scheduledReplies = new ScheduledReplies(
     conversations,
     messages,
-    subscriberClient,
+    directory,
     requestSend,
     announce,
     bus,

@@ -2,8 +2,7 @@
 // it into or out of `opted_out`. Stale versions are ignored: consent moves are ordered by the
 // subscriber's version, so an opt-out wins over any move a reply or a text made meanwhile.
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { call } from '@sms-inbox/grpc';
-import { isAppError } from '@sms-inbox/platform';
+import type { SubscriberDirectory } from '../domain/ports.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import { snapshotOf } from '../repositories/conversation.repository.js';
 import type { AnnounceChange } from './announce-change.js';
@@ -12,7 +11,7 @@ export class ApplySubscriberChange {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly announce: AnnounceChange,
-    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly subscribers: SubscriberDirectory,
   ) {}
 
   /**
@@ -24,16 +23,10 @@ export class ApplySubscriberChange {
    * published. Without it an opted-out subscriber's conversation could stay unresolved.
    */
   async catchUp(shop: string, subscriberId: string): Promise<void> {
-    let found: subscriberV1.GetSubscriberResponse;
-    try {
-      found = await call(this.subscribers, this.subscribers.getSubscriber, { shop, id: subscriberId });
-    } catch (err) {
-      // Erased meanwhile: the erasure takes the conversation too.
-      if (isAppError(err) && err.kind === 'not_found') return;
-      throw err;
-    }
-    // A subscriber service from before versions were served: its events will follow.
-    if (!found.subscriber || !found.version) return;
+    const found = await this.subscribers.find(shop, subscriberId);
+    // Erased meanwhile: the erasure takes the conversation too. A subscriber service from before
+    // versions were served: its events will follow.
+    if (!found?.version) return;
     await this.execute({ subscriber: found.subscriber, version: found.version, changedAt: new Date() });
   }
 

@@ -6,11 +6,10 @@
 // scheduled, the release requested from the scheduler. A repeat of the same request asks again
 // (harmless, keyed by the message id), so a crash between storing and asking loses nothing.
 import { createHash, randomUUID } from 'node:crypto';
-import type { subscriberV1 } from '@sms-inbox/contracts';
-import { call } from '@sms-inbox/grpc';
 import { AppError, conflict, invalid, notFound } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { withDiscount } from '../domain/discount.js';
+import type { SubscriberDirectory } from '../domain/ports.js';
 import { type SmsSize, smsSize } from '../domain/sms-encoding.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import {
@@ -49,7 +48,7 @@ export class CreateReply {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
-    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly subscribers: SubscriberDirectory,
     private readonly announce: AnnounceChange,
     private readonly requests: RequestSend,
   ) {}
@@ -81,10 +80,7 @@ export class CreateReply {
       return { message: earlier, size };
     }
 
-    const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
-      shop: input.shop,
-      id: conversation.subscriberId,
-    });
+    const { subscriber } = await this.subscribers.get(input.shop, conversation.subscriberId);
     if (subscriber?.status !== 'active' || conversation.status === 'opted_out') {
       throw conflict('subscriber_opted_out', 'the subscriber has opted out and cannot be messaged');
     }
@@ -145,10 +141,7 @@ export class CreateReply {
   private async askAgain(message: MessageRecord, subscriberId: string): Promise<void> {
     if (message.status === 'scheduled') return this.requests.schedule(message, subscriberId);
     if (message.status !== 'queued' || message.providerSid) return;
-    const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, {
-      shop: message.shop,
-      id: subscriberId,
-    });
+    const { subscriber } = await this.subscribers.get(message.shop, subscriberId);
     if (subscriber) await this.requests.send(message, subscriberId, subscriber.phone);
   }
 

@@ -4,9 +4,9 @@
 // from `scheduled`, one at a time per message, so a release and a cancel never both win.
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type schedulerV1, type subscriberV1 } from '@sms-inbox/contracts';
-import { call } from '@sms-inbox/grpc';
-import { conflict, isAppError, notFound } from '@sms-inbox/platform';
+import { conflict, notFound } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
+import type { SubscriberDirectory } from '../domain/ports.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
@@ -22,7 +22,7 @@ export class ScheduledReplies {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
-    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly subscribers: SubscriberDirectory,
     private readonly requests: RequestSend,
     private readonly announce: AnnounceChange,
     private readonly bus: Bus,
@@ -74,12 +74,7 @@ export class ScheduledReplies {
   }
 
   private async activeSubscriber(shop: string, id: string): Promise<subscriberV1.Subscriber | null> {
-    try {
-      const { subscriber } = await call(this.subscribers, this.subscribers.getSubscriber, { shop, id });
-      return subscriber?.status === 'active' ? subscriber : null;
-    } catch (err) {
-      if (isAppError(err) && err.kind === 'not_found') return null;
-      throw err;
-    }
+    const found = await this.subscribers.find(shop, id);
+    return found?.subscriber.status === 'active' ? found.subscriber : null;
   }
 }

@@ -1,0 +1,75 @@
+import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
+import type { AnnounceChange } from './announce-change.js';
+import { ApplyDeliveryStatus } from './apply-delivery-status.usecase.js';
+
+function setup(start: Partial<MessageRecord>) {
+  const calls: string[] = [];
+  let message = { _id: 'm1', status: 'queued', sentAt: null, ...start } as MessageRecord;
+  let conflictOnce = false;
+  const messages = {
+    findById: async () => message,
+    transition: async (_id: string, from: string, fields: Partial<MessageRecord>) => {
+      if (conflictOnce) {
+        // Another replica moved it meanwhile: the write conditional on `from` misses.
+        conflictOnce = false;
+        message = { ...message, status: 'sent' };
+        calls.push(`miss ${from} → ${fields.status}`);
+        return false;
+      }
+      calls.push(`move ${from} → ${fields.status}`);
+      message = { ...message, ...fields };
+      return true;
+    },
+  } as unknown as MessageRepository;
+  const announce = {
+    execute: async () => {
+      calls.push('announce');
+    },
+  } as unknown as AnnounceChange;
+  return {
+    calls,
+    current: () => message,
+    raceOnce: () => {
+      conflictOnce = true;
+    },
+    apply: new ApplyDeliveryStatus(messages, announce),
+  };
+}
+
+const event = (status: string, errorCode = 0) => ({
+  messageId: 'm1',
+  shop: 'a.myshopify.com',
+  conversationId: 'c1',
+  status,
+  providerSid: 'SM1',
+  errorCode,
+  at: new Date('2026-11-30T10:00:00Z'),
+});
+
+it('moves a message up by rank with its sid and send time, and announces it', async () => {
+  const { calls, current, apply } = setup({});
+  await apply.execute(event('sent'));
+  expect(calls).toEqual(['move queued → sent', 'announce']);
+  expect(current()).toMatchObject({
+    status: 'sent',
+    providerSid: 'SM1',
+    sentAt: new Date('2026-11-30T10:00:00Z'),
+  });
+});
+
+it('never moves a final status back, nor an inbound message, and ignores `sending`', async () => {
+  const delivered = setup({ status: 'delivered' });
+  await delivered.apply.execute(event('sent'));
+  const inbound = setup({ status: 'received' });
+  await inbound.apply.execute(event('delivered'));
+  await inbound.apply.execute(event('sending'));
+  expect([...delivered.calls, ...inbound.calls]).toEqual([]);
+});
+
+it('decides again when another replica moved the message meanwhile', async () => {
+  const { calls, current, raceOnce, apply } = setup({});
+  raceOnce();
+  await apply.execute(event('undelivered', 30003));
+  expect(calls).toEqual(['miss queued → undelivered', 'move sent → undelivered', 'announce']);
+  expect(current()).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+});
