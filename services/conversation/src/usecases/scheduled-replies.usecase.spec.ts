@@ -1,0 +1,100 @@
+import type { Bus } from '@sms-inbox/bus';
+import type { SubscriberDirectory } from '../domain/ports.js';
+import type { ConversationRepository } from '../repositories/conversation.repository.js';
+import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
+import type { AnnounceChange } from './announce-change.js';
+import type { RequestSend } from './request-send.js';
+import { ScheduledReplies } from './scheduled-replies.usecase.js';
+
+function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' | null } = {}) {
+  const calls: string[] = [];
+  let message = {
+    _id: 'm1',
+    shop: 'a.myshopify.com',
+    conversationId: 'c1',
+    status: options.status ?? 'scheduled',
+  };
+  const messages = {
+    findById: async () => message,
+    transition: async (_id: string, from: string, fields: { status: string }) => {
+      if (message.status !== from) return false;
+      calls.push(`${from} → ${fields.status}`);
+      message = { ...message, ...fields };
+      return true;
+    },
+  } as unknown as MessageRepository;
+  const conversations = {
+    findById: async () => ({ _id: 'c1', subscriberId: 's1' }),
+  } as unknown as ConversationRepository;
+  const subscriber = options.subscriber === undefined ? 'active' : options.subscriber;
+  const directory: SubscriberDirectory = {
+    find: async () =>
+      subscriber
+        ? { version: 1, subscriber: { id: 's1', phone: '+14155550101', status: subscriber } as never }
+        : null,
+    get: async () => {
+      throw new Error('not used');
+    },
+  };
+  const requests = {
+    send: async (_m: MessageRecord, _s: string, to: string) => {
+      calls.push(`request send to ${to}`);
+    },
+  } as unknown as RequestSend;
+  const announce = {
+    execute: async () => {
+      calls.push('announce');
+    },
+  } as unknown as AnnounceChange;
+  const bus = {
+    publish: async (_e: unknown, _m: unknown, { msgId }: { msgId: string }) => {
+      calls.push(`publish ${msgId}`);
+      return { duplicate: false, seq: 1 };
+    },
+  } as unknown as Bus;
+  return {
+    calls,
+    replies: new ScheduledReplies(conversations, messages, directory, requests, announce, bus),
+  };
+}
+
+const released = { messageId: 'm1', shop: 'a.myshopify.com', conversationId: 'c1' } as never;
+
+it('releases a scheduled reply to a subscriber still active: queued, then sent', async () => {
+  const { calls, replies } = setup();
+  await replies.release(released);
+  expect(calls).toEqual(['scheduled → queued', 'request send to +14155550101', 'announce']);
+});
+
+it('cancels, never sends, a reply whose subscriber opted out or was erased before the release', async () => {
+  for (const subscriber of ['opted_out', null] as const) {
+    const { calls, replies } = setup({ subscriber });
+    await replies.release(released);
+    expect(calls).toEqual(['scheduled → canceled', 'announce']);
+  }
+});
+
+it('does nothing on a second release, or a release after a cancel', async () => {
+  for (const status of ['queued', 'canceled']) {
+    const { calls, replies } = setup({ status });
+    await replies.release(released);
+    expect(calls).toEqual([]);
+  }
+});
+
+it("cancels a scheduled reply on the merchant's word, tells the scheduler, and answers the same again", async () => {
+  const { calls, replies } = setup();
+  expect((await replies.cancel('a.myshopify.com', 'm1')).status).toBe('canceled');
+  expect((await replies.cancel('a.myshopify.com', 'm1')).status).toBe('canceled');
+  expect(calls).toEqual([
+    'scheduled → canceled',
+    'publish cancel:m1',
+    'announce',
+    'publish cancel:m1',
+    'announce',
+  ]);
+  const sent = setup({ status: 'queued' });
+  await expect(sent.replies.cancel('a.myshopify.com', 'm1')).rejects.toMatchObject({
+    code: 'message_not_scheduled',
+  });
+});
