@@ -9,8 +9,8 @@ import { Counter } from 'prom-client';
 import { classifyInbound, isCommandWord } from '../domain/classify-inbound.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent, ConsentCause } from './consent.js';
 import { toSubscriberMessage } from '../views/subscriber-view.js';
+import type { Consent, ConsentCause } from './consent.js';
 
 const inboundByKind = new Counter({
   name: 'sms_inbox_inbound_classified_total',
