@@ -9,10 +9,10 @@ import { ConsentAuditRepository } from './repositories/consent-audit.repository.
 import { CustomerProfileRepository } from './repositories/customer-profile.repository.js';
 import { ShopRepository } from './repositories/shop.repository.js';
 import { SubscriberRepository } from './repositories/subscriber.repository.js';
-import { Consent } from './usecases/consent.js';
+import { Consent } from './usecases/consent.usecase.js';
 import { HandleInboundSms } from './usecases/handle-inbound-sms.usecase.js';
 import { HandleShopifyWebhook } from './usecases/handle-shopify-webhook.usecase.js';
-import { Privacy } from './usecases/privacy.js';
+import { Privacy } from './usecases/privacy.usecase.js';
 
 export type SubscriberService = RunningService<{ httpPort: number; grpcPort: number }>;
 

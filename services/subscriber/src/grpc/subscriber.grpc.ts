@@ -7,8 +7,8 @@ import { defaultTexts, validateShopSettings } from '../domain/shop-settings.js';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent, ConsentCause } from '../usecases/consent.js';
-import type { Privacy } from '../usecases/privacy.js';
+import type { Consent, ConsentCause } from '../usecases/consent.usecase.js';
+import type { Privacy } from '../usecases/privacy.usecase.js';
 import { toSubscriberMessage, toSubscriberMessages } from '../views/subscriber-view.js';
 
 const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({

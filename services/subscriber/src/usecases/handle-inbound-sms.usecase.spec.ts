@@ -2,7 +2,7 @@ import type { Bus } from '@sms-inbox/bus';
 import { createLogger } from '@sms-inbox/platform';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent } from './consent.js';
+import type { Consent } from './consent.usecase.js';
 import { HandleInboundSms } from './handle-inbound-sms.usecase.js';
 
 const logger = createLogger('handle-inbound-spec', 'silent');

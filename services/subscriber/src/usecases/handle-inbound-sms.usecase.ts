@@ -10,7 +10,7 @@ import { classifyInbound, isCommandWord } from '../domain/classify-inbound.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
 import { toSubscriberMessage } from '../views/subscriber-view.js';
-import type { Consent, ConsentCause } from './consent.js';
+import type { Consent, ConsentCause } from './consent.usecase.js';
 
 const inboundByKind = new Counter({
   name: 'sms_inbox_inbound_classified_total',

@@ -2,9 +2,9 @@ import { createLogger } from '@sms-inbox/platform';
 import type { CustomerProfileRepository } from '../repositories/customer-profile.repository.js';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent } from './consent.js';
+import type { Consent } from './consent.usecase.js';
 import { customerUrlOf, HandleShopifyWebhook } from './handle-shopify-webhook.usecase.js';
-import type { Privacy } from './privacy.js';
+import type { Privacy } from './privacy.usecase.js';
 
 const logger = createLogger('handle-shopify-spec', 'silent');
 const SHOP = 'a.myshopify.com';

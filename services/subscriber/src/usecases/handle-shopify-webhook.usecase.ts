@@ -8,8 +8,8 @@ import { timezoneOfAddress } from '../domain/address-timezone.js';
 import type { CustomerProfileRepository } from '../repositories/customer-profile.repository.js';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
-import type { Consent, ConsentCause } from './consent.js';
-import type { Privacy } from './privacy.js';
+import type { Consent, ConsentCause } from './consent.usecase.js';
+import type { Privacy } from './privacy.usecase.js';
 
 /** The customer's page in the Shopify admin. */
 export function customerUrlOf(shop: string, customerId: string): string {
