@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { subscriberGrpc } from './grpc/subscriber.grpc.js';
 import { ConsentAuditRepository } from './repositories/consent-audit.repository.js';
 import { CustomerProfileRepository } from './repositories/customer-profile.repository.js';
+import { DataRequestRepository } from './repositories/data-request.repository.js';
 import { ShopRepository } from './repositories/shop.repository.js';
 import { SubscriberRepository } from './repositories/subscriber.repository.js';
 import { Consent } from './usecases/consent.usecase.js';
@@ -30,8 +31,9 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
     const geo = await lookUpPhone(phone);
     return { phoneZones: geo.zones, phoneRegion: geo.region };
   });
-  const privacy = new Privacy(mongo, shops, subscribers, profiles, audit, bus);
-  await Promise.all([profiles.init(), privacy.init()]);
+  const dataRequests = new DataRequestRepository(mongo);
+  const privacy = new Privacy(dataRequests, shops, subscribers, profiles, audit, bus);
+  await Promise.all([profiles.init(), dataRequests.init()]);
   const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);
   const handleShopify = new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger);
 

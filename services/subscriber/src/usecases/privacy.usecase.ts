@@ -5,54 +5,22 @@
 // Other services erase their part on the events published here.
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type ingestionV1 } from '@sms-inbox/contracts';
-import type { Connection } from '@sms-inbox/mongo';
 import { partyHash } from '@sms-inbox/platform';
-import { Schema } from 'mongoose';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { CustomerProfileRepository } from '../repositories/customer-profile.repository.js';
+import type { DataRequest, DataRequestRepository } from '../repositories/data-request.repository.js';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
 
-export interface DataRequest {
-  _id: string;
-  shop: string;
-  subscriberId: string | null;
-  customerId: string;
-  shopifyRequestId: string;
-  requestedAt: Date;
-}
-
-const dataRequestSchema = new Schema<DataRequest>(
-  {
-    _id: { type: String, required: true },
-    shop: { type: String, required: true },
-    subscriberId: { type: String, default: null },
-    customerId: { type: String, required: true },
-    shopifyRequestId: { type: String, default: '' },
-    requestedAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-// Serves the merchant's list of data requests, newest first.
-dataRequestSchema.index({ shop: 1, requestedAt: -1 });
-
 export class Privacy {
-  private readonly dataRequests;
-
   constructor(
-    connection: Connection,
+    private readonly dataRequests: DataRequestRepository,
     private readonly shops: ShopRepository,
     private readonly subscribers: SubscriberRepository,
     private readonly profiles: CustomerProfileRepository,
     private readonly audit: ConsentAuditRepository,
     private readonly bus: Bus,
-  ) {
-    this.dataRequests = connection.model<DataRequest>('DataRequest', dataRequestSchema, 'data_requests');
-  }
-
-  async init(): Promise<void> {
-    await this.dataRequests.createIndexes();
-  }
+  ) {}
 
   private async locate(
     shop: string,
@@ -76,7 +44,7 @@ export class Privacy {
     if (subscriber) {
       await this.subscribers.redact(shop, subscriber._id, hash || subscriber.phone.replace(/^redacted:/, ''));
       await this.audit.redact(shop, subscriber._id);
-      await this.dataRequests.deleteMany({ shop, subscriberId: subscriber._id });
+      await this.dataRequests.deleteForSubscriber(shop, subscriber._id);
     }
     await this.bus.publish(
       Events.subscriberRedacted,
@@ -90,7 +58,7 @@ export class Privacy {
       this.subscribers.deleteShop(shop),
       this.audit.deleteShop(shop),
       this.profiles.deleteShop(shop),
-      this.dataRequests.deleteMany({ shop }),
+      this.dataRequests.deleteShop(shop),
       this.shops.delete(shop),
     ]);
     await this.bus.publish(Events.shopRedacted, { shop }, { msgId: `shop-redact:${shop}` });
@@ -103,21 +71,17 @@ export class Privacy {
     webhookId: string,
   ) {
     const subscriber = await this.locate(shop, customer);
-    await this.dataRequests.replaceOne(
-      { _id: webhookId },
-      {
-        _id: webhookId,
-        shop,
-        subscriberId: subscriber?._id ?? null,
-        customerId: customer.id,
-        shopifyRequestId,
-        requestedAt: new Date(),
-      },
-      { upsert: true },
-    );
+    await this.dataRequests.record({
+      _id: webhookId,
+      shop,
+      subscriberId: subscriber?._id ?? null,
+      customerId: customer.id,
+      shopifyRequestId,
+      requestedAt: new Date(),
+    });
   }
 
   listDataRequests(shop: string): Promise<DataRequest[]> {
-    return this.dataRequests.find({ shop }).sort({ requestedAt: -1 }).limit(100).lean<DataRequest[]>().exec();
+    return this.dataRequests.list(shop);
   }
 }
