@@ -3,6 +3,7 @@
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { createTwilioClient } from '@sms-inbox/twilio';
+import { GrpcShopDirectory } from './adapters/shop-directory.adapter.js';
 import type { Config } from './config.js';
 import { webhooksRouter } from './http/webhooks.router.js';
 import { ReconcileInbound } from './jobs/reconcile-inbound.job.js';
@@ -11,7 +12,6 @@ import { EraseReceipts } from './usecases/erase.usecase.js';
 import { ReceiveDeliveryStatus } from './usecases/receive-delivery-status.usecase.js';
 import { ReceiveInboundSms } from './usecases/receive-inbound-sms.usecase.js';
 import { ReceiveShopifyWebhook } from './usecases/receive-shopify-webhook.usecase.js';
-import { GrpcShopDirectory } from './usecases/shop-directory.js';
 
 export type IngestionService = RunningService<{ port: number }>;
 

@@ -1,7 +1,7 @@
 import type { Bus } from '@sms-inbox/bus';
+import type { ShopDirectory } from '../domain/ports.js';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 import { ReceiveInboundSms } from './receive-inbound-sms.usecase.js';
-import type { ShopDirectory } from './shop-directory.js';
 
 const SHOP = 'spec.myshopify.com';
 const params = (sid = 'SM0123456789abcdef0123456789abcdef') => ({

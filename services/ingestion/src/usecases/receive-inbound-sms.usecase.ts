@@ -4,8 +4,8 @@
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import { invalid, normalizePhone, notFound, partyHash } from '@sms-inbox/platform';
+import type { ShopDirectory } from '../domain/ports.js';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
-import type { ShopDirectory } from './shop-directory.js';
 
 export interface InboundSmsParams {
   [key: string]: string | undefined;

@@ -1,7 +1,7 @@
 import type { Bus } from '@sms-inbox/bus';
+import type { ShopDirectory } from '../domain/ports.js';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 import { ReceiveShopifyWebhook, type ShopifyDelivery } from './receive-shopify-webhook.usecase.js';
-import type { ShopDirectory } from './shop-directory.js';
 
 function setup(options: { published?: boolean; installed?: boolean } = {}) {
   const calls: string[] = [];

@@ -4,9 +4,9 @@
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import { invalid, notFound, partyHash } from '@sms-inbox/platform';
+import type { ShopDirectory } from '../domain/ports.js';
 import { type HandledTopic, isHandledTopic, parseShopifyPayload } from '../domain/shopify-payload.js';
 import type { ReceiptRepository } from '../repositories/receipt.repository.js';
-import type { ShopDirectory } from './shop-directory.js';
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
 

@@ -3,13 +3,7 @@
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { isAppError } from '@sms-inbox/platform';
-
-export interface ShopDirectory {
-  /** The shop domain whose sending number is `phoneNumber`, or null. */
-  shopFor(phoneNumber: string): Promise<string | null>;
-  /** Whether the shop has set up the app (has settings). */
-  exists(shop: string): Promise<boolean>;
-}
+import type { ShopDirectory } from '../domain/ports.js';
 
 export class GrpcShopDirectory implements ShopDirectory {
   private readonly cache = new Map<string, { shop: string; expires: number }>();
