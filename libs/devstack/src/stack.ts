@@ -15,7 +15,7 @@ import {
 } from './processes.js';
 import { startTwilioSimulator, type TwilioSimulator } from './twilio-simulator.js';
 
-/** The demo values of API.md's variables; anything set in the environment wins. */
+/** The demo values of the README's configuration variables; anything set in the environment wins. */
 export const DEMO_ENV = {
   SHOPIFY_API_KEY: 'demo-api-key',
   SHOPIFY_API_SECRET: 'demo-api-secret',
@@ -27,7 +27,7 @@ export interface StackOptions {
   /** Where logs (and, when `persistent`, data) go. */
   dir: string;
   persistent?: boolean;
-  /** Environment given by the user: API.md's variables override the defaults. */
+  /** Environment given by the user: the README's configuration variables override the defaults. */
   env?: NodeJS.ProcessEnv;
   /** Fixed ports (the local stack) or free ones (tests). */
   fixedPorts?: boolean;

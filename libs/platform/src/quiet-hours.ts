@@ -1,4 +1,4 @@
-// Quiet hours (DESIGN.md §1), pure: which timezone a subscriber lives in, which legal window
+// Quiet hours (docs/architecture.md, "Product rules"), pure: which timezone a subscriber lives in, which legal window
 // applies to them, and, at an instant, whether quiet hours are on, until when, and by which rule.
 //
 // The legal window is 21:00–08:00 local (the TCPA's 08:00–21:00 for marketing texts); Florida,

@@ -1,4 +1,4 @@
-// Conversation statuses and the events that move them (DESIGN.md §1 Conversations), pure.
+// Conversation statuses and the events that move them (docs/architecture.md, "Product rules"), pure.
 
 export type ConversationStatus = 'unresolved' | 'resolved' | 'opted_out';
 export type SubscriberStatus = 'active' | 'opted_out';

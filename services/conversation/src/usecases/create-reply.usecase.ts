@@ -1,4 +1,4 @@
-// The merchant's reply (API.md `POST /v1/conversations/{id}/replies`): checked (text or image,
+// The merchant's reply (docs/api.md `POST /v1/conversations/{id}/replies`): checked (text or image,
 // size, https media, discount code), refused for an opted-out subscriber, held back in quiet
 // hours unless the merchant says "now" (recorded as an override) or "scheduled", idempotent by
 // the Idempotency-Key, stored as an outbound message, the conversation resolved, and the send

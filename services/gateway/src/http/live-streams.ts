@@ -1,4 +1,4 @@
-// Live updates for dashboards (API.md `GET /v1/events`): Server-Sent Events of the shop's
+// Live updates for dashboards (docs/api.md `GET /v1/events`): Server-Sent Events of the shop's
 // conversation changes with the new unresolved count. Each event's id is its JetStream stream
 // sequence, so a client that reconnects with Last-Event-ID resumes right after the last event it
 // saw, losing none in between. Heartbeat comments keep proxies from closing an idle stream.

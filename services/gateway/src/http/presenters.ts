@@ -1,4 +1,4 @@
-// The API's JSON shapes (API.md "Shapes"), from contract messages. ISO-8601 UTC times, nulls
+// The API's JSON shapes (docs/api.md), from contract messages. ISO-8601 UTC times, nulls
 // for absent values.
 import type { conversationV1, subscriberV1 } from '@sms-inbox/contracts';
 import type { z } from 'zod';

@@ -40,7 +40,7 @@ export const putShopBody = z
   .partial()
   .strict();
 
-// Response shapes (API.md "Shapes"). Presenters are typed by these, and the OpenAPI document is
+// Response shapes (docs/api.md). Presenters are typed by these, and the OpenAPI document is
 // generated from them, so the served JSON and the document cannot drift apart.
 const isoTime = z.string().datetime().describe('ISO-8601 UTC time');
 

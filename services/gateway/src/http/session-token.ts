@@ -1,4 +1,4 @@
-// Shopify session tokens (API.md): HS256 JWTs signed with the app secret, `aud` = the app's
+// Shopify session tokens (docs/api.md): HS256 JWTs signed with the app secret, `aud` = the app's
 // client id, `dest` = https://<shop>, `iss` = https://<shop>/admin. The shop is dest's host.
 import { unauthenticated } from '@sms-inbox/platform';
 import { errors, jwtVerify } from 'jose';

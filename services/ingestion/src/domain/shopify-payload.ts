@@ -1,4 +1,4 @@
-// Shopify webhook payloads (API.md topics) checked and normalised at the edge, pure. Profile
+// Shopify webhook payloads (the topics in docs/api.md) checked and normalised at the edge, pure. Profile
 // topics may lack a phone (an email-only customer); consent needs one. Older API versions carry
 // `sms_marketing_consent` inside `customers/*`; `customers_marketing_consent/update` carries it
 // on its own (API 2025-01+): both give the same ShopifyCustomer.

@@ -1,4 +1,4 @@
-// Public webhook endpoints (API.md "Webhooks"): thin, verification first, then the use case.
+// Public webhook endpoints (docs/api.md "Webhooks"): thin, verification first, then the use case.
 import { express, route } from '@sms-inbox/http';
 import { AppError, invalid } from '@sms-inbox/platform';
 import type { ReceiveDeliveryStatus } from '../usecases/receive-delivery-status.usecase.js';

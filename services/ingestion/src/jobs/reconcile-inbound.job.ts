@@ -1,4 +1,4 @@
-// Inbound reconciliation (DESIGN.md invariant 4): Twilio does not retry an inbound text that got
+// Inbound reconciliation (docs/architecture.md, "Product rules"): Twilio does not retry an inbound text that got
 // a 5xx (or no answer), so every few minutes each shop number's recent inbound texts are listed
 // through Twilio's Messages API and every MessageSid without a receipt is ingested through the
 // same use case as the webhook, with the same de-duplication: a text Twilio received is never

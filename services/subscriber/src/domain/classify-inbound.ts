@@ -1,4 +1,4 @@
-// What an inbound text means for consent, decided on the whole message (DESIGN.md §1 Consent).
+// What an inbound text means for consent, decided on the whole message (docs/architecture.md, "Product rules").
 //
 // Matching rule (as Twilio and US carriers treat opt-out words): the message is one of the words
 // after

@@ -1,4 +1,4 @@
-// The consent state machine (DESIGN.md §1 Consent), pure: whether a requested change applies,
+// The consent state machine (docs/architecture.md, "Product rules"), pure: whether a requested change applies,
 // and which automatic answer it owes the subscriber.
 
 export type ConsentStatus = 'active' | 'opted_out';

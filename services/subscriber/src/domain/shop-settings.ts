@@ -1,4 +1,4 @@
-// Rules for a shop's settings (API.md `PUT /v1/shop`), pure.
+// Rules for a shop's settings (docs/api.md `PUT /v1/shop`; docs/architecture.md, "Product rules"), pure.
 import { invalid, isE164 } from '@sms-inbox/platform';
 
 export interface ShopSettingsInput {
