@@ -30,6 +30,46 @@ export function defaultTexts(shop: string) {
   };
 }
 
+/** A change to a shop's settings: what is undefined keeps its value (texts: what is empty). */
+export interface ShopSettingsPatch {
+  phoneNumber?: string;
+  keywords?: string[];
+  timezone?: string;
+  /** null clears the shop's own quiet window. */
+  quietHours?: { start: string; end: string } | null;
+  texts?: Partial<ShopSettingsInput['texts']>;
+}
+
+/** The defaults of a new shop, besides its texts (defaultTexts). */
+export const SHOP_DEFAULTS = { keywords: ['JOIN'], timezone: 'America/New_York' } as const;
+
+/**
+ * A shop's settings after `patch`: over its current ones, or over the defaults for a new shop,
+ * which must give its sending number. Not yet validated (validateShopSettings).
+ */
+export function mergeShopSettings(
+  shop: string,
+  current: ShopSettingsInput | null,
+  patch: ShopSettingsPatch,
+): ShopSettingsInput {
+  const phoneNumber = patch.phoneNumber ?? current?.phoneNumber;
+  if (!phoneNumber) throw invalid('phone_number_required', 'phoneNumber is required for a new shop');
+  const defaults = defaultTexts(shop);
+  const text = (key: keyof ShopSettingsInput['texts']) =>
+    patch.texts?.[key] || current?.texts[key] || defaults[key];
+  return {
+    phoneNumber,
+    keywords: patch.keywords ?? current?.keywords ?? [...SHOP_DEFAULTS.keywords],
+    timezone: patch.timezone ?? current?.timezone ?? SHOP_DEFAULTS.timezone,
+    quietHours: patch.quietHours === undefined ? (current?.quietHours ?? null) : patch.quietHours,
+    texts: {
+      optInConfirmation: text('optInConfirmation'),
+      help: text('help'),
+      optOutConfirmation: text('optOutConfirmation'),
+    },
+  };
+}
+
 /** Checks every rule and returns the settings normalised (keywords upper-cased, de-duplicated). */
 export function validateShopSettings(input: ShopSettingsInput): ShopSettingsInput {
   if (!isE164(input.phoneNumber)) {

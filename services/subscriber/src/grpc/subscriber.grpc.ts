@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { subscriberV1 } from '@sms-inbox/contracts';
 import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
-import { defaultTexts, validateShopSettings } from '../domain/shop-settings.js';
+import { defaultTexts, mergeShopSettings, validateShopSettings } from '../domain/shop-settings.js';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
@@ -66,6 +66,21 @@ export function subscriberGrpc(deps: {
         texts: withDefaults(input.texts, defaultTexts(input.shop)),
       });
       const saved = await shops.save({ _id: requireShop(input.shop), ...valid, updatedAt: new Date() });
+      return { shop: toShopMessage(saved) };
+    }, logger),
+    updateShop: unary(async (req: subscriberV1.UpdateShopRequest) => {
+      const shop = requireShop(req.shop);
+      const current = await shops.find(shop);
+      const valid = validateShopSettings(
+        mergeShopSettings(shop, current, {
+          phoneNumber: req.phoneNumber,
+          keywords: req.keywordsGiven ? req.keywords : undefined,
+          timezone: req.timezone,
+          quietHours: req.quietHoursGiven ? (req.quietHours ?? null) : undefined,
+          texts: req.texts,
+        }),
+      );
+      const saved = await shops.save({ _id: shop, ...valid, updatedAt: new Date() });
       return { shop: toShopMessage(saved) };
     }, logger),
     findShopByPhoneNumber: unary(async (req: subscriberV1.FindShopByPhoneNumberRequest) => {

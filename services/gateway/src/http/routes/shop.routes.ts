@@ -1,5 +1,4 @@
 // The shop's settings.
-import { invalid, isAppError } from '@sms-inbox/platform';
 import { defineRoute } from '../api-route.js';
 import { presentShop } from '../presenters.js';
 import { putShopBody, shopBody } from '../schemas.js';
@@ -25,30 +24,19 @@ export const shopRoutes = ({ rpc, subscribers }: Services) => [
     response: shopBody,
     errors: [400, 409, 413],
     async handle({ session: { shop }, body }) {
-      const current = await rpc(subscribers, subscribers.getShop, { shop }).then(
-        (r) => r.shop!,
-        (err) => {
-          if (isAppError(err) && err.kind === 'not_found') return null;
-          throw err;
-        },
-      );
-      const phoneNumber = body.phoneNumber ?? current?.phoneNumber;
-      if (!phoneNumber) throw invalid('phone_number_required', 'phoneNumber is required for a new shop');
-      const out = await rpc(subscribers, subscribers.putShop, {
-        shop: {
-          shop,
-          phoneNumber,
-          keywords: body.keywords ?? current?.keywords ?? ['JOIN'],
-          timezone: body.timezone ?? current?.timezone ?? 'America/New_York',
-          quietHours: body.quietHours === undefined ? current?.quietHours : (body.quietHours ?? undefined),
-          // Texts left empty get the shop's defaults from the subscriber service.
-          texts: {
-            optInConfirmation: '',
-            help: '',
-            optOutConfirmation: '',
-            ...current?.texts,
-            ...body.texts,
-          },
+      // The merge over the current settings and a new shop's defaults are the subscriber service's.
+      const out = await rpc(subscribers, subscribers.updateShop, {
+        shop,
+        phoneNumber: body.phoneNumber,
+        keywordsGiven: body.keywords !== undefined,
+        keywords: body.keywords ?? [],
+        timezone: body.timezone,
+        quietHoursGiven: body.quietHours !== undefined,
+        quietHours: body.quietHours ?? undefined,
+        texts: {
+          optInConfirmation: body.texts?.optInConfirmation ?? '',
+          help: body.texts?.help ?? '',
+          optOutConfirmation: body.texts?.optOutConfirmation ?? '',
         },
       });
       return presentShop(out.shop!);
