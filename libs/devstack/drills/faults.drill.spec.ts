@@ -85,6 +85,7 @@ beforeAll(async () => {
       GRPC_TIMEOUT_MS: '10000',
       // A reply with no final status 5 s after its send is looked up at Twilio.
       STATUS_RECONCILE_AFTER_MS: '5000',
+      STATUS_RECONCILE_CAP_MS: '10000',
       STATUS_RECONCILE_INTERVAL_MS: '2000',
       STATUS_RECONCILE_BATCH: '200',
       STATUS_RECONCILE_RATE: '50',
@@ -416,11 +417,16 @@ it('loses no text, sends no reply twice and nothing to an opted-out number throu
       for (const id of new Set(laterConversations.values())) {
         for (const m of await later.all(`/v1/conversations/${id}/messages?limit=100`)) byId.set(m.id, m);
       }
-      const done = scheduled.every((r) => {
+      const pending = scheduled.filter((r) => {
         const status = byId.get(r.id)?.status;
-        return status !== undefined && !['scheduled', 'queued', 'sent'].includes(status);
+        return status === undefined || ['scheduled', 'queued', 'sent'].includes(status);
       });
-      return done ? byId : undefined;
+      // What is still on its way, for the failure message.
+      if (pending.length > 0)
+        throw new Error(
+          pending.map((r) => `${r.text}: ${byId.get(r.id)?.status} after ${callsTo(r)} calls`).join('; '),
+        );
+      return byId;
     },
     240_000,
     'every scheduled reply released',

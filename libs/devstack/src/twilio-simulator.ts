@@ -319,9 +319,10 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     // A caller that gave up has its message sent all the same, as with Twilio.
     if (!res.destroyed) json(res, 201, resource(message));
     after?.(message);
-    setTimeout(() => {
-      void advance(message, 'sent').then(() => (final === 'sent' ? undefined : advance(message, final)));
-    }, 20);
+    // The message moves on as the carrier reports, whatever becomes of its callbacks (each is
+    // posted on its own, so a slow or failing one holds nothing up, and they may arrive out of order).
+    setTimeout(() => void advance(message, 'sent'), 20);
+    if (final !== 'sent') setTimeout(() => void advance(message, final), 40);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -138,6 +138,9 @@ export const consentChangeBody = z.object({
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** A whole list, not paged. */
+export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
 export const summaryBody = z.object({ unresolved: z.number().int().nonnegative() });
 
 export const dataRequestBody = z.object({

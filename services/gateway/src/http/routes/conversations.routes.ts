@@ -1,10 +1,10 @@
 // The inbox: conversations, their histories, replies and statuses, and the red dot.
 import { invalid } from '@sms-inbox/platform';
-import { z } from 'zod';
 import { defineRoute } from '../api-route.js';
 import { presentConversation, presentMessage } from '../presenters.js';
 import {
   conversationBody,
+  list,
   listConversationsQuery,
   listMessagesQuery,
   messageBody,
@@ -142,7 +142,7 @@ export const conversationRoutes = ({ rpc, conversations, subscribers, withSubscr
     method: 'get',
     path: '/v1/conversations/:id/status-history',
     summary: "The conversation's status changes with their reason and actor, newest first",
-    response: z.object({ items: z.array(statusChangeBody) }),
+    response: list(statusChangeBody),
     errors: [404],
     async handle({ req, session: { shop } }) {
       const out = await rpc(conversations, conversations.listStatusChanges, { shop, id: idParam(req) });

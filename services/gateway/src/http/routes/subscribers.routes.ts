@@ -1,7 +1,6 @@
 // Subscribers: their profile, the merchant's opt-out, consent history, and what privacy law
 // lets a customer ask for (data requests and the export).
 import { isAppError } from '@sms-inbox/platform';
-import { z } from 'zod';
 import { defineRoute } from '../api-route.js';
 import {
   presentConsentChange,
@@ -9,7 +8,7 @@ import {
   presentMessage,
   presentSubscriber,
 } from '../presenters.js';
-import { consentChangeBody, dataRequestBody, exportBody, subscriberBody } from '../schemas.js';
+import { consentChangeBody, dataRequestBody, exportBody, list, subscriberBody } from '../schemas.js';
 import { idParam, type Services } from './route-deps.js';
 
 export const subscriberRoutes = ({ rpc, subscribers, conversations }: Services) => [
@@ -46,7 +45,7 @@ export const subscriberRoutes = ({ rpc, subscribers, conversations }: Services) 
     method: 'get',
     path: '/v1/subscribers/:id/consent-history',
     summary: "The subscriber's consent changes, newest first",
-    response: z.object({ items: z.array(consentChangeBody) }),
+    response: list(consentChangeBody),
     errors: [404],
     async handle({ req, session: { shop } }) {
       const out = await rpc(subscribers, subscribers.listConsentChanges, { shop, id: idParam(req) });
@@ -103,7 +102,7 @@ export const subscriberRoutes = ({ rpc, subscribers, conversations }: Services) 
     method: 'get',
     path: '/v1/data-requests',
     summary: "The shop's customers/data_request webhooks",
-    response: z.object({ items: z.array(dataRequestBody) }),
+    response: list(dataRequestBody),
     async handle({ session: { shop } }) {
       const out = await rpc(subscribers, subscribers.listDataRequests, { shop });
       return {
