@@ -23,23 +23,12 @@ import {
   headers as natsHeaders,
 } from '@nats-io/transport-node';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Codec, EventType, StreamSpec } from '@sms-inbox/contracts';
 import type { Logger } from '@sms-inbox/platform';
 import { isPermanent, retryDelayOf } from './errors.js';
 import { busMetrics, watchedConsumers } from './metrics.js';
 
-export interface Codec<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(input: Uint8Array): T;
-}
-export interface EventType<T> {
-  subject: string;
-  stream: string;
-  codec: Codec<T>;
-}
-export interface StreamSpec {
-  name: string;
-  subjects: readonly string[];
-}
+export type { Codec, EventType, StreamSpec };
 
 export interface BusOptions {
   url: string;

@@ -1,9 +1,7 @@
 // Every event on the bus: its subject (`<domain>.<event>.v<N>`, never renamed) and its
-// protobuf codec. Publishers and consumers name events only through this map. (What an event
-// type and a stream are is the bus's: libs/bus; the dead-letter stream is the bus's own too.)
-import type { Codec, EventType, StreamSpec } from '@sms-inbox/bus';
-
-export type { Codec, EventType, StreamSpec };
+// protobuf codec. Publishers and consumers name events only through this map. What an event
+// type and a stream are is declared here once; the bus (libs/bus) moves them, and keeps its own
+// dead-letter stream.
 
 import {
   ConversationChanged,
@@ -25,6 +23,22 @@ import {
   SubscriberChanged,
   SubscriberRedacted,
 } from './gen/sms_inbox/subscriber/v1/subscriber.js';
+
+export interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+export interface EventType<T> {
+  subject: string;
+  stream: string;
+  codec: Codec<T>;
+}
+
+export interface StreamSpec {
+  name: string;
+  subjects: readonly string[];
+}
 
 const event = <T>(stream: string, subject: string, codec: Codec<T>): EventType<T> => ({
   stream,

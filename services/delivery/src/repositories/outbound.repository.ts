@@ -194,12 +194,14 @@ export class OutboundRepository {
       const moved = current === null || applyStatus(current, report.status) !== current;
       if (!moved && Object.keys(fields).length === 0) return { record: entry, moved };
       const set: Partial<OutboundRecord> = { ...fields, updatedAt: new Date() };
+      // A final status ends the look-ups, also when it came first (a callback before the accept).
+      const after = moved ? report.status : current;
+      if (after && isFinal(after)) set.checkAt = null;
       if (moved) {
         set.status = report.status;
         if (report.errorCode) set.errorCode = report.errorCode;
         if (report.price != null) set.price = report.price;
         if (report.priceUnit != null) set.priceUnit = report.priceUnit;
-        if (isFinal(report.status)) set.checkAt = null;
         if (entry.conversationId) {
           set.outbox = {
             status: report.status,

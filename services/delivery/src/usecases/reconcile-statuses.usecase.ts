@@ -108,6 +108,8 @@ export class ReconcileStatuses {
       checks.inc({ outcome: 'unchanged', status: found.status });
     }
     if (!record.status || !isFinal(record.status)) await this.later(record);
+    // Final already (the look-up found nothing new): no more look-ups.
+    else if (record.checkAt) await this.ledger.scheduleCheck(record._id, null, (record.checks ?? 0) + 1);
   }
 
   /** The next look-up, doubling the delay, or none past the maximum age. */
