@@ -75,6 +75,14 @@ it('ends at the highest-ranked status whatever order concurrent reports land in,
   }
 });
 
+it('schedules no look-up for a message whose final status came before its accept was recorded', async () => {
+  const id = await accepted(null);
+  await ledger.recordStatus(id, report('delivered'));
+  // The accept, recorded after the callback: its look-up time must not stay on a final message.
+  await ledger.recordStatus(id, report('queued'), { state: 'accepted', checkAt: new Date() });
+  expect(await ledger.find(id)).toMatchObject({ status: 'delivered', checkAt: null });
+});
+
 it('never moves a final status, and a stale report leaves the outbox as it was', async () => {
   const id = await accepted();
   await ledger.recordStatus(id, report('delivered'));
@@ -106,8 +114,12 @@ it('gives the look-ups that are due, oldest first, and none rescheduled after a 
   const later = await accepted(new Date(now - 1_000));
   const earlier = await accepted(new Date(now - 2_000));
   const notYet = await accepted(new Date(now + 60_000));
+  const never = await accepted(null);
   const due = (await ledger.dueForCheck(new Date(now), 1_000)).map((r) => r._id);
-  expect(due.filter((id) => [later, earlier, notYet].includes(id))).toEqual([earlier, later]);
+  expect(due.filter((id) => [later, earlier, notYet, never].includes(id))).toEqual([earlier, later]);
+  // Only messages with a look-up time count (MongoDB compares a date with dates only).
+  expect(await ledger.countDueForCheck(new Date(now))).toBe(due.length);
+  expect(due).not.toContain(never);
   await ledger.recordStatus(earlier, report('delivered'));
   await ledger.scheduleCheck(earlier, new Date(now), 1); // a pass that read it before the final status
   expect((await ledger.find(earlier))?.checkAt).toBeNull();
