@@ -186,9 +186,13 @@ export class OutboundRepository {
     id: string,
     report: StatusReport,
     fields: Partial<OutboundRecord> = {},
+    /** The entry as the caller last read it, which saves a read when nothing moved since. */
+    known?: OutboundRecord,
   ): Promise<{ record: OutboundRecord; moved: boolean } | null> {
+    let guess = known;
     for (;;) {
-      const entry = await this.find(id);
+      const entry = guess ?? (await this.find(id));
+      guess = undefined;
       if (!entry) return null;
       const current = entry.status ?? null;
       const moved = current === null || applyStatus(current, report.status) !== current;

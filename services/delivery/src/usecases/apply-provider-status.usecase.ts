@@ -41,12 +41,17 @@ export class ApplyProviderStatus {
       trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED } });
     }
     trace.getActiveSpan()?.setAttributes({ 'sms_inbox.message_id': entry._id, 'sms_inbox.shop': entry.shop });
-    const recorded = await this.ledger.recordStatus(entry._id, {
-      status,
-      providerSid: event.messageSid,
-      errorCode: event.errorCode || null,
-      at: event.receivedAt ?? new Date(),
-    });
+    const recorded = await this.ledger.recordStatus(
+      entry._id,
+      {
+        status,
+        providerSid: event.messageSid,
+        errorCode: event.errorCode || null,
+        at: event.receivedAt ?? new Date(),
+      },
+      {},
+      entry,
+    );
     if (!recorded) return;
     statusReports.inc({ source: 'callback', outcome: recorded.moved ? 'applied' : 'stale' });
     if (event.errorCode && recorded.moved)

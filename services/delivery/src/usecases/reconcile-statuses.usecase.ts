@@ -91,14 +91,19 @@ export class ReconcileStatuses {
     const status = fromTwilioStatus(found.status);
     let record = entry;
     if (status && status !== 'sending') {
-      const recorded = await this.ledger.recordStatus(entry._id, {
-        status,
-        providerSid: sid,
-        errorCode: found.errorCode,
-        price: found.price,
-        priceUnit: found.priceUnit,
-        at: new Date(),
-      });
+      const recorded = await this.ledger.recordStatus(
+        entry._id,
+        {
+          status,
+          providerSid: sid,
+          errorCode: found.errorCode,
+          price: found.price,
+          priceUnit: found.priceUnit,
+          at: new Date(),
+        },
+        {},
+        entry,
+      );
       if (!recorded) return;
       record = recorded.record;
       checks.inc({ outcome: recorded.moved ? 'changed' : 'unchanged', status });

@@ -104,17 +104,17 @@ export class SendOutbound {
     const from = entry?.from || request.from || (await this.options.shopNumber(request.shop));
     await this.waitForSlot(from, delivery);
     const attempts = (entry?.attempts ?? 0) + 1;
+    // The entry as this delivery wrote it: the accept's conditional write starts from it.
+    let calling: OutboundRecord;
     if (entry) {
-      await this.ledger.update(request.id, {
-        state: 'calling',
-        from,
-        attempts,
-        calledAt: new Date(),
-        uncertain: false,
-      });
+      const fields = { state: 'calling' as const, from, attempts, calledAt: new Date(), uncertain: false };
+      await this.ledger.update(request.id, fields);
+      calling = { ...entry, ...fields };
     } else {
-      const claimed = await this.ledger.claim(this.newRecord(request, { state: 'calling', from, attempts }));
+      const record = this.newRecord(request, { state: 'calling', from, attempts });
+      const claimed = await this.ledger.claim(record);
       if (!claimed) return; // another delivery of the same request got there first
+      calling = { ...record, status: null, updatedAt: new Date() };
     }
 
     const result = await tracer.startActiveSpan(
@@ -144,7 +144,7 @@ export class SendOutbound {
     );
     let outcome: { record: OutboundRecord } | null;
     if (result.outcome === 'accepted') {
-      outcome = await this.accept(request, result.providerSid, result.sendTrace);
+      outcome = await this.accept(request, result.providerSid, result.sendTrace, calling);
       deliveries.inc({ kind: request.kind, outcome: 'accepted', code: '' });
     } else if (result.outcome === 'unknown') {
       // Left as `calling`: the next delivery asks Twilio once the call cannot be in flight.
@@ -196,7 +196,7 @@ export class SendOutbound {
       since: new Date(calledAt.getTime() - 5_000),
     });
     if (sid) {
-      const accepted = await this.accept(request, sid);
+      const accepted = await this.accept(request, sid, null, entry);
       deliveries.inc({ kind: request.kind, outcome: 'reconciled', code: 'found' });
       this.logger.warn({ messageId: request.id }, 'unknown send outcome reconciled: the provider has it');
       return accepted?.record ?? null;
@@ -209,7 +209,8 @@ export class SendOutbound {
   private async accept(
     request: OutboundRequest,
     providerSid: string,
-    sendTrace: string | null = null,
+    sendTrace: string | null,
+    known: OutboundRecord,
   ): Promise<{ record: OutboundRecord } | null> {
     await this.ledger.linkProviderSid(providerSid, request.id);
     const now = new Date();
@@ -226,6 +227,7 @@ export class SendOutbound {
         checkAt: request.conversationId ? new Date(now.getTime() + this.options.reconcileAfterMs) : null,
         checks: 0,
       },
+      known,
     );
   }
 
