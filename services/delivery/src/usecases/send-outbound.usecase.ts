@@ -68,10 +68,10 @@ export interface SendOptions {
   reconcileAfterMs: number;
 }
 
-const TERMINAL = new Set(['accepted', 'failed', 'canceled']);
-
 /** The status each final state of the ledger reports. */
 const STATE_STATUS = { accepted: 'queued', failed: 'failed', canceled: 'canceled' } as const;
+
+const TERMINAL = new Set(Object.keys(STATE_STATUS));
 
 export class SendOutbound {
   constructor(
@@ -165,6 +165,7 @@ export class SendOutbound {
         request.id,
         { status: 'failed', providerSid: '', errorCode: result.code, at: new Date() },
         { state: 'failed', errorCode: result.code },
+        calling,
       );
       deliveries.inc({ kind: request.kind, outcome: 'failed', code: String(result.code ?? result.outcome) });
       this.logger.warn(
@@ -300,12 +301,12 @@ export class SendOutbound {
     const implied = STATE_STATUS[entry.state as keyof typeof STATE_STATUS];
     // A ledger entry from before statuses were kept, or canceled on claiming: record it now.
     if (implied && !entry.status) {
-      const recorded = await this.ledger.recordStatus(entry._id, {
-        status: implied,
-        providerSid: entry.providerSid ?? '',
-        errorCode: entry.errorCode,
-        at: new Date(),
-      });
+      const recorded = await this.ledger.recordStatus(
+        entry._id,
+        { status: implied, providerSid: entry.providerSid ?? '', errorCode: entry.errorCode, at: new Date() },
+        {},
+        entry,
+      );
       if (recorded) record = recorded.record;
     }
     await this.report.flush(record);
