@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the tools the project needs when they are missing: into the git-ignored .tools/ folder
 # FerretDB (the MongoDB-wire server) built from its Go module with our patches, nats-server and
-# helm; from Debian's packages PostgreSQL (FerretDB's storage) and promtool (alert-rule tests).
+# helm; from Debian's packages PostgreSQL (FerretDB's storage), promtool (alert-rule tests) and
+# Chromium (the inbox page's browser test).
 # Safe to run again: what is already there is kept. `runtime`: only what the stack runs on.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -116,6 +117,14 @@ ensure_promtool() {
   apt_install prometheus promtool
 }
 
+ensure_chromium() {
+  # The inbox page's end-to-end test drives Debian's Chromium headless (playwright-core: no
+  # browser download at install time).
+  command -v chromium >/dev/null || apt_install chromium Chromium
+  # The page's 💤 and the screenshots in docs/ need an emoji font.
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || apt_install fonts-noto-color-emoji "an emoji font"
+}
+
 ensure_node
 ensure_postgres
 ensure_ferretdb
@@ -124,4 +133,5 @@ ensure_nats
 if [ "${1:-all}" != "runtime" ]; then
   ensure_helm
   ensure_promtool
+  ensure_chromium
 fi

@@ -16,8 +16,15 @@ const dir = join(repoRoot, '.data/local');
 // The services run as their images run them: compiled (nx rebuilds only what changed).
 console.log('[start] compiling the services...');
 buildServices();
-console.log('[start] starting NATS, FerretDB and the six services...');
-const stack = await startStack({ dir, persistent: true, fixedPorts: true, compiled: true, env: process.env });
+console.log('[start] starting NATS, FerretDB, the six services and the inbox page...');
+const stack = await startStack({
+  dir,
+  persistent: true,
+  fixedPorts: true,
+  compiled: true,
+  web: true,
+  env: process.env,
+});
 
 const dashboard = await DashboardClient.forShop(stack, DEMO_SHOP);
 const existing = await dashboard.get('/v1/shop');
@@ -40,6 +47,9 @@ const demo = (key: keyof typeof DEMO_ENV) => (stack.env[key] === DEMO_ENV[key] ?
 
 console.log(`
 sms-inbox is running.
+
+  inbox page (signed in as ${DEMO_SHOP}):
+  ${stack.webUrl}/#token=${token}
 
   gateway (dashboard API)   ${stack.gatewayUrl}        e.g. ${stack.gatewayUrl}/v1/conversations
   ingestion (webhooks)      ${stack.ingestionUrl}      POST /webhooks/twilio/messages, /webhooks/shopify

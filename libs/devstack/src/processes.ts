@@ -469,6 +469,7 @@ export const SERVICE_NAMES = [
   'scheduler',
   'ingestion',
   'gateway',
+  'inbox-web',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -513,6 +514,22 @@ export function buildServices(): void {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    },
+  );
+}
+
+/**
+ * Builds the inbox page alone (Vite, about 2 s) into services/inbox-web/dist/web: what the tests
+ * need to serve it from the service's sources.
+ */
+export function buildInboxWeb(): void {
+  const cwd = join(repoRoot, 'services/inbox-web');
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd,
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
 }

@@ -1,4 +1,4 @@
-// The whole system on one machine: NATS, FerretDB and all six services, wired by environment
+// The whole system on one machine: NATS, FerretDB and all six services (and the inbox page), wired by environment
 // variables exactly as a deployment wires them. `npm start` and the end-to-end tests use it.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,12 +39,19 @@ export interface StackOptions {
   replicas?: number;
   /** Run the services compiled (`dist/`, built first with `buildServices()`), as images do. */
   compiled?: boolean;
+  /**
+   * Also serve the inbox page (services/inbox-web, built first: `buildInboxWeb()` or
+   * `buildServices()`), allowed by the gateway's CORS.
+   */
+  web?: boolean;
 }
 
 export interface Stack {
   env: Record<string, string>;
   gatewayUrl: string;
   ingestionUrl: string;
+  /** The inbox page, when started with `web`. */
+  webUrl?: string;
   nats?: NatsServer;
   ferret?: FerretDb;
   /** The Twilio simulator, unless TWILIO_API_BASE_URL was given. */
@@ -71,6 +78,7 @@ const FIXED_PORTS = {
   conversation: { http: 8083, grpc: 50052 },
   delivery: { http: 8084, grpc: 50053 },
   scheduler: { http: 8085, grpc: 50054 },
+  'inbox-web': { http: 8090 },
 } as const;
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -110,6 +118,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   ports.gateway.http = Number(await pick('GATEWAY_PORT', () => String(ports.gateway.http)));
   ports.ingestion.http = Number(await pick('INGESTION_PORT', () => String(ports.ingestion.http)));
+  ports['inbox-web'].http = Number(await pick('INBOX_WEB_PORT', () => String(ports['inbox-web'].http)));
+  const webOrigins = options.web
+    ? [`http://127.0.0.1:${ports['inbox-web'].http}`, `http://localhost:${ports['inbox-web'].http}`]
+    : [];
 
   const env: Record<string, string> = {
     SHOPIFY_API_KEY: await pick('SHOPIFY_API_KEY', () => DEMO_ENV.SHOPIFY_API_KEY),
@@ -166,6 +178,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const value = userEnv[key];
     if (value) env[key] = value;
   }
+  // The inbox page calls the gateway from its own origin.
+  if (webOrigins.length) {
+    env.DASHBOARD_ORIGINS = [...(env.DASHBOARD_ORIGINS ?? '').split(','), ...webOrigins]
+      .filter(Boolean)
+      .join(',');
+  }
 
   // Sends are paced per number (1/s by default, as a Twilio long code); the local stack and tests
   // pace at 100/s so bursts finish quickly, unless told otherwise.
@@ -185,6 +203,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HTTP_PORT: String(ports[name].http),
     GRPC_PORT: String(ports[name].grpc),
     OTEL_SERVICE_NAME: `sms-inbox-${name}`,
+    ...(name === 'inbox-web'
+      ? {
+          INBOX_WEB_PORT: String(ports[name].http),
+          GATEWAY_PUBLIC_URL: `http://127.0.0.1:${ports.gateway.http}`,
+        }
+      : {}),
   });
   const opsPort = (name: ServiceName) => ports[name].http;
 
@@ -246,6 +270,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     env,
     gatewayUrl: `http://127.0.0.1:${ports.gateway.http}`,
     ingestionUrl: `http://127.0.0.1:${ports.ingestion.http}`,
+    webUrl: options.web ? `http://127.0.0.1:${ports['inbox-web'].http}` : undefined,
     nats,
     ferret,
     twilio,
@@ -268,6 +293,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Owners of gRPC APIs first, so their clients find them.
     await Promise.all((['subscriber', 'conversation'] as const).map(startService));
     await Promise.all((['delivery', 'scheduler', 'ingestion', 'gateway'] as const).map(startService));
+    if (options.web) await startService('inbox-web');
   } catch (err) {
     await stack.stop();
     throw err;

@@ -294,6 +294,35 @@ describe('live updates', () => {
     await second.stop();
   });
 
+  it("announces each move of a reply's status (queued, sent, delivered), not only the conversation's changes", async () => {
+    const c = await conversationFor(a, NUMBER_A, phone(5102), 'status?');
+    const stream = openEvents(a.token);
+    await eventually(async () => (stream.events.length ? true : undefined));
+    const res = await a.request(
+      'POST',
+      `/v1/conversations/${c.id}/replies`,
+      { text: 'watch me move', send: 'now' },
+      { 'idempotency-key': `live-status-${c.id}` },
+    );
+    expect(res.status).toBe(202);
+    const seen = () =>
+      stream.events
+        .filter(
+          (e) => e.event === 'conversation.changed' && e.data.conversation.lastMessage?.id === res.body.id,
+        )
+        .map((e) => e.data.conversation.lastMessage.status);
+    await eventually(
+      async () => (seen().includes('delivered') ? true : undefined),
+      20_000,
+      'delivered, live',
+    );
+    // Each once, in rank order (a `sent` callback that arrives after `delivered` moves nothing).
+    expect(seen()).toEqual(
+      seen().includes('sent') ? ['queued', 'sent', 'delivered'] : ['queued', 'delivered'],
+    );
+    await stream.stop();
+  });
+
   it('accepts the token as access_token for EventSource, and refuses a bad Last-Event-ID', async () => {
     const res = await fetch(`${stack.gatewayUrl}/v1/events?access_token=${a.token}`);
     expect(res.status).toBe(200);

@@ -21,13 +21,16 @@ function setup(start: Partial<MessageRecord>) {
       return true;
     },
   } as unknown as MessageRepository;
+  const announced: Array<MessageRecord | undefined> = [];
   const announce = {
-    execute: async () => {
+    execute: async (_shop: string, _conversationId: string, _current: unknown, moved?: MessageRecord) => {
       calls.push('announce');
+      announced.push(moved);
     },
   } as unknown as AnnounceChange;
   return {
     calls,
+    announced,
     current: () => message,
     raceOnce: () => {
       conflictOnce = true;
@@ -55,6 +58,16 @@ it('moves a message up by rank with its sid and send time, and announces it', as
     providerSid: 'SM1',
     sentAt: new Date('2026-11-30T10:00:00Z'),
   });
+});
+
+it('announces the moved message with its new status (each move is a change of its own)', async () => {
+  const { announced, apply } = setup({});
+  await apply.execute(event('sent'));
+  await apply.execute(event('delivered'));
+  expect(announced.map((m) => [m?._id, m?.status])).toEqual([
+    ['m1', 'sent'],
+    ['m1', 'delivered'],
+  ]);
 });
 
 it('never moves a final status back, nor an inbound message, and ignores `sending`', async () => {

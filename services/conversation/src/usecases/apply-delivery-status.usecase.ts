@@ -23,23 +23,25 @@ export class ApplyDeliveryStatus {
     const status = event.status;
     // `sending` is the delivery ledger's own step; the API's messages have no such status.
     if (!isOutboundStatus(status) || status === 'sending') return;
-    if (await this.apply(event, status)) await this.announce.execute(event.shop, event.conversationId);
+    const moved = await this.apply(event, status);
+    if (moved) await this.announce.execute(event.shop, event.conversationId, undefined, moved);
   }
 
   /**
-   * Moves the message to `status` when that ranks above its current one, in one write conditional
+   * Moves the message to `status` when that ranks above its current one (the moved message, else
+   * null), in one write conditional
    * on the status it was decided on (read and decided again on a miss): right with any number of
    * replicas.
    */
   private async apply(
     event: deliveryV1.DeliveryStatusChanged,
     status: Exclude<OutboundStatus, 'sending'>,
-  ): Promise<boolean> {
+  ): Promise<MessageRecord | null> {
     for (;;) {
       const message = await this.messages.findById(event.shop, event.messageId);
       // An inbound message (`received`) is never moved by a delivery report.
-      if (!message || !isOutboundStatus(message.status)) return false;
-      if (applyStatus(message.status, status) === message.status) return false;
+      if (!message || !isOutboundStatus(message.status)) return null;
+      if (applyStatus(message.status, status) === message.status) return null;
       const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
       if (event.providerSid) fields.providerSid = event.providerSid;
       if (event.errorCode) fields.errorCode = event.errorCode;
@@ -47,7 +49,7 @@ export class ApplyDeliveryStatus {
         fields.sentAt = event.at ?? new Date();
       if (!(await this.messages.transition(message._id, message.status, fields))) continue;
       if (isFinal(status)) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
-      return true;
+      return { ...message, ...fields };
     }
   }
 }

@@ -6,11 +6,17 @@
 // scheduled, the release requested from the scheduler. A repeat of the same request asks again
 // (harmless, keyed by the message id), so a crash between storing and asking loses nothing.
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, conflict, invalid, notFound } from '@sms-inbox/platform';
+import {
+  AppError,
+  conflict,
+  invalid,
+  notFound,
+  type SmsSize,
+  smsSize,
+  withDiscount,
+} from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
-import { withDiscount } from '../domain/discount.js';
 import type { SubscriberDirectory } from '../domain/ports.js';
-import { type SmsSize, smsSize } from '../domain/sms-encoding.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import {
   type MessageRecord,

@@ -29,10 +29,10 @@ export class ScheduledReplies {
   ) {}
 
   async release(event: schedulerV1.ReplyReleased): Promise<void> {
-    const outcome = await this.releaseOnce(event);
-    if (!outcome) return;
-    releases.inc({ outcome });
-    await this.announce.execute(event.shop, event.conversationId);
+    const released = await this.releaseOnce(event);
+    if (!released) return;
+    releases.inc({ outcome: released.outcome });
+    await this.announce.execute(event.shop, event.conversationId, undefined, released.message);
   }
 
   /**
@@ -48,11 +48,11 @@ export class ScheduledReplies {
       : null;
     if (!conversation || !subscriber) {
       if (!(await this.messages.transition(message._id, 'scheduled', { status: 'canceled' }))) return null;
-      return 'canceled_opted_out' as const;
+      return { outcome: 'canceled_opted_out' as const, message: { ...message, status: 'canceled' as const } };
     }
     if (!(await this.messages.transition(message._id, 'scheduled', { status: 'queued' }))) return null;
     await this.requests.send(message, subscriber.id, subscriber.phone);
-    return 'released' as const;
+    return { outcome: 'released' as const, message: { ...message, status: 'queued' as const } };
   }
 
   async cancel(shop: string, id: string): Promise<MessageRecord> {
@@ -69,7 +69,7 @@ export class ScheduledReplies {
     }
     // The scheduler drops its job; a release that comes anyway finds the message canceled.
     await this.bus.publish(Events.replyCanceled, { messageId: id, shop }, { msgId: `cancel:${id}` });
-    await this.announce.execute(shop, message.conversationId);
+    await this.announce.execute(shop, message.conversationId, undefined, message);
     return message;
   }
 

@@ -1,6 +1,6 @@
 // A discount code rendered into a reply with the store's auto-apply link, pure:
 // https://<shop>/discount/<CODE> with the code URL-encoded.
-import { invalid } from '@sms-inbox/platform';
+import { invalid } from './errors.js';
 
 const CODE = /^[\p{L}\p{N}_\-.%&+ ]{1,255}$/u;
 

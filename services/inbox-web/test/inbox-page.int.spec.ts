@@ -1,0 +1,288 @@
+// The merchant's Inbox page end to end, in headless Chromium against the whole stack: what a
+// person sees after each step. A subscriber texts → the conversation appears live with the red
+// dot → a reply with a discount code shows delivered; in quiet hours "Schedule Sending" is
+// released when they end and "Send Reply Now" goes at once, marked as an override; an MMS shows
+// its image; the opt-out button closes the composer. The screenshots in docs/images are taken
+// here.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildInboxWeb,
+  DashboardClient,
+  eventually,
+  localTime,
+  phoneIn,
+  repoRoot,
+  ShopifyWebhookSender,
+  type Stack,
+  sessionToken,
+  startStack,
+  tempDir,
+  zoneWithHour,
+} from '@sms-inbox/devstack';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+
+const SHOP = 'inbox-page.myshopify.com';
+const NUMBER = '+14155550900';
+// Daytime where the subscribers live: only the shop's own window (set later) makes quiet hours.
+const ZONE = zoneWithHour(10, 17);
+const phone = (n: number) => phoneIn(ZONE, 9000 + n);
+const ANA = phone(1);
+const BEN = phone(2);
+const SCREENSHOTS = join(repoRoot, 'docs/images');
+
+let stack: Stack;
+let admin: DashboardClient;
+let browser: Browser;
+let page: Page;
+
+const chromiumPath = () =>
+  process.env.CHROMIUM_PATH ??
+  execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser']).toString().trim();
+
+/** Waits until the locator is visible (a person can see it), failing with what was awaited. */
+async function sees(locator: Locator, timeout = 20_000): Promise<Locator> {
+  await locator
+    .first()
+    .waitFor({ state: 'visible', timeout })
+    .catch(async (err) => {
+      await page.screenshot({ path: `/tmp/fail-${Date.now()}.png` });
+      throw err;
+    });
+  return locator.first();
+}
+
+const texts = async (from: string, body: string, media?: Array<{ contentType: string; bytes: Buffer }>) => {
+  const { webhookStatus } = await stack.twilio!.receive({ from, to: NUMBER, body, media });
+  expect(webhookStatus).toBe(200);
+};
+const entry = (name: string) => page.getByTestId('conversation-entry').filter({ hasText: name });
+const bubble = (text: string) => page.getByTestId('message').filter({ hasText: text });
+const hhmm = (at: Date) => {
+  const { hour, minute } = localTime(ZONE, at);
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+};
+
+beforeAll(async () => {
+  buildInboxWeb();
+  stack = await startStack({ dir: tempDir('e2e-inbox-page'), logLevel: 'warn', web: true });
+  admin = await DashboardClient.forShop(stack, SHOP);
+  const created = await admin.request('PUT', '/v1/shop', {
+    phoneNumber: NUMBER,
+    keywords: ['JOIN'],
+    timezone: ZONE,
+  });
+  expect(created.status).toBe(200);
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const token = await sessionToken({
+    shop: SHOP,
+    apiKey: stack.env.SHOPIFY_API_KEY!,
+    secret: stack.env.SHOPIFY_API_SECRET!,
+    sub: 'staff-1',
+  });
+  await page.goto(`${stack.webUrl}/#token=${token}`);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('opens signed in, with the token gone from the address and an empty inbox', async () => {
+  await sees(page.getByRole('heading', { name: 'Inbox' }));
+  await sees(page.getByText('No conversations here yet.'));
+  expect(page.url()).not.toContain('token');
+  expect(page.url()).not.toContain('#');
+  await expect(page.getByTestId('red-dot').count()).resolves.toBe(0);
+});
+
+it('shows a new text live, with the red dot, without reloading', async () => {
+  // Ana subscribed at checkout: her name and customer profile come from Shopify.
+  const checkout = await new ShopifyWebhookSender(stack).send('customers/create', SHOP, {
+    id: 7001,
+    first_name: 'Ana',
+    last_name: 'Silva',
+    phone: ANA,
+    sms_marketing_consent: {
+      state: 'subscribed',
+      opt_in_level: 'single_opt_in',
+      consent_updated_at: new Date().toISOString(),
+      consent_collected_from: 'SHOPIFY',
+    },
+  });
+  expect(checkout.status).toBe(200);
+  await texts(ANA, 'Do you ship to Canada?');
+  const ana = await sees(entry('Do you ship to Canada?'));
+  expect(await ana.textContent()).toContain('Unresolved');
+  await expect((await sees(page.getByTestId('red-dot'))).textContent()).resolves.toBe('1');
+  const filter = page.getByRole('combobox', { name: 'Filter by' });
+  await expect(filter.locator('option[value=unresolved]').textContent()).resolves.toBe('Unresolved (1)');
+});
+
+it('opens the thread by keyboard and replies with a discount code, which shows delivered', async () => {
+  await entry('Do you ship to Canada?').focus();
+  await page.keyboard.press('Enter');
+  await sees(bubble('Do you ship to Canada?'));
+  expect(page.url()).toContain('conversation=');
+  await sees(page.getByRole('heading', { name: 'Ana Silva' }));
+  await sees(page.getByText('Checkout'));
+  expect(await page.getByRole('link', { name: 'Customer profile' }).getAttribute('href')).toBe(
+    'https://admin.shopify.com/store/inbox-page/customers/7001',
+  );
+  await page
+    .getByRole('textbox', { name: 'Message' })
+    .fill('Yes, we do! Here is 10% off your first order, and shipping to Canada is free all of this week.');
+  await page.getByRole('textbox', { name: 'Discount code' }).fill('WELCOME10');
+  const count = await page.getByTestId('segment-count').textContent();
+  // The discount line (code and the store's link) is counted with the text: two GSM-7 segments.
+  expect(count).toMatch(/GSM-7 · 2 segments/);
+  await page.getByRole('textbox', { name: 'Discount code' }).fill('');
+  expect(await page.getByTestId('segment-count').textContent()).toMatch(/GSM-7 · 1 segment$/);
+  await page.getByRole('textbox', { name: 'Discount code' }).fill('WELCOME10');
+  const send = page.getByRole('button', { name: 'Send Reply' });
+  // A double click sends one reply (one Idempotency-Key, the button busy while it goes).
+  await send.dblclick();
+  const reply = bubble('Here is 10% off');
+  await sees(reply);
+  await sees(reply.getByText('Delivered'));
+  expect(await reply.textContent()).toContain('Discount WELCOME10');
+  // Answered: resolved, and the red dot goes out.
+  await eventually(async () => ((await page.getByTestId('red-dot').count()) === 0 ? true : undefined));
+  expect(stack.twilio!.messages.filter((m) => m.to === ANA && m.body.startsWith('Yes, we do!'))).toHaveLength(
+    1,
+  );
+  expect(
+    stack.twilio!.messages.find((m) => m.to === ANA && m.body.startsWith('Yes, we do!'))!.body,
+  ).toContain(`https://${SHOP}/discount/WELCOME10`);
+});
+
+it('shows an MMS image through the API', async () => {
+  // The customer's photo: a picture the browser draws.
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 120;
+    canvas.height = 80;
+    const g = canvas.getContext('2d')!;
+    const fill = g.createLinearGradient(0, 0, 120, 80);
+    fill.addColorStop(0, '#f6b26b');
+    fill.addColorStop(1, '#c0504d');
+    g.fillStyle = fill;
+    g.fillRect(0, 0, 120, 80);
+    g.font = '44px "Noto Color Emoji", sans-serif';
+    g.fillText('☕', 36, 56);
+    return canvas.toDataURL('image/png');
+  });
+  const photo = Buffer.from(dataUrl.split(',')[1]!, 'base64');
+  await texts(ANA, 'This one arrived broken', [{ contentType: 'image/png', bytes: photo }]);
+  const mms = await sees(bubble('This one arrived broken'));
+  const image = await sees(mms.getByRole('img', { name: 'Attachment 1 from the subscriber' }));
+  await eventually(async () =>
+    (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)) === 120
+      ? true
+      : undefined,
+  );
+  // Unresolved again: the red dot is back.
+  await sees(page.getByTestId('red-dot'));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png') });
+});
+
+describe('quiet hours', () => {
+  let endsAt: Date;
+
+  beforeAll(async () => {
+    await texts(BEN, 'JOIN');
+    await texts(BEN, 'Is my order on its way?');
+    await sees(entry('Is my order on its way?'));
+    // The shop's window: on since an hour ago, ending at a minute boundary a minute or two ahead.
+    endsAt = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
+    const res = await admin.request('PUT', '/v1/shop', {
+      quietHours: { start: hhmm(new Date(Date.now() - 3_600_000)), end: hhmm(endsAt) },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('shows 💤 and offers "Schedule Sending", which holds the reply until they end', async () => {
+    await entry('Is my order on its way?').click();
+    await sees(bubble('Is my order on its way?'));
+    await sees(page.getByTestId('quiet-until'));
+    expect(await page.getByTestId('quiet-until').textContent()).toMatch(/💤 quiet until/);
+    await sees(page.getByRole('img', { name: 'in quiet hours' }));
+    expect(await page.getByRole('button', { name: 'Send Reply', exact: true }).count()).toBe(0);
+    await page.getByRole('textbox', { name: 'Message' }).fill('It left our warehouse today.');
+    await page.getByRole('button', { name: 'Schedule Sending' }).click();
+    const scheduled = await sees(bubble('It left our warehouse today.'));
+    await sees(scheduled.getByText('Scheduled'));
+    await sees(scheduled.getByRole('button', { name: 'Cancel this scheduled reply' }));
+    await sees(page.getByText(/Scheduled: sends/));
+    expect(stack.twilio!.messages.filter((m) => m.body === 'It left our warehouse today.')).toHaveLength(0);
+  });
+
+  it('sends "Send Reply Now" at once, marked as an override', async () => {
+    await page.getByRole('textbox', { name: 'Message' }).fill('Tracking: 1Z999AA10123456784');
+    await page.getByRole('button', { name: 'Send Reply Now' }).click();
+    const now = await sees(bubble('Tracking: 1Z999AA10123456784'));
+    await sees(now.getByText('Sent during quiet hours (override)'));
+    await sees(now.getByText('Delivered'));
+    expect(Date.now()).toBeLessThan(endsAt.getTime());
+    await page.screenshot({ path: join(SCREENSHOTS, 'thread.png') });
+  });
+
+  it('shows the scheduled reply go out, live, once quiet hours end', async () => {
+    const scheduled = bubble('It left our warehouse today.');
+    await sees(scheduled.getByText('Delivered'), Math.max(0, endsAt.getTime() - Date.now()) + 60_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
+    const replies = stack.twilio!.messages.filter((m) => m.to === BEN && !m.body.startsWith('inbox-page:'));
+    expect(replies.map((m) => m.body)).toEqual([
+      'Tracking: 1Z999AA10123456784',
+      'It left our warehouse today.',
+    ]);
+  }, 180_000);
+});
+
+it('opts a subscriber out after a confirmation, and closes the composer', async () => {
+  await entry('This one arrived broken').click();
+  await sees(bubble('This one arrived broken'));
+  await page.getByRole('button', { name: 'Opt-out' }).click();
+  const dialog = await sees(page.getByRole('dialog'));
+  await dialog.getByRole('button', { name: 'Opt out' }).click();
+  await sees(page.getByText(/has opted out/));
+  await sees(page.getByText('can no longer be messaged from the Inbox', { exact: false }));
+  expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+  await page.getByRole('combobox', { name: 'Filter by' }).selectOption('opted_out');
+  await sees(entry('This one arrived broken'));
+  expect(await entry('This one arrived broken').textContent()).toContain('Opted out');
+});
+
+it('searches by name or phone and says so when nothing matches', async () => {
+  await page.getByRole('combobox', { name: 'Filter by' }).selectOption('all');
+  const search = page.getByPlaceholder('Search by phone or name');
+  await search.fill(BEN.slice(-4));
+  await sees(entry('Tracking: 1Z999AA10123456784'));
+  await eventually(async () =>
+    (await page.getByTestId('conversation-entry').count()) === 1 ? true : undefined,
+  );
+  await search.fill('silva');
+  await sees(entry('Ana Silva'));
+  await search.fill('nobody-by-this-name');
+  await sees(page.getByText('No conversation matches “nobody-by-this-name”.'));
+});
+
+it('shows an API error in words, never a blank page', async () => {
+  await page.goto(`${stack.webUrl}/?conversation=does-not-exist`);
+  await sees(page.getByText('This conversation could not be loaded'));
+  await sees(page.getByRole('heading', { name: 'Inbox' }));
+});
+
+it('fits a phone: the list alone, then the thread alone with a way back', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${stack.webUrl}/`);
+  await sees(entry('Tracking: 1Z999AA10123456784'));
+  await entry('Tracking: 1Z999AA10123456784').click();
+  await sees(bubble('Is my order on its way?'));
+  expect(await page.getByTestId('conversation-list').isVisible()).toBe(false);
+  await page.getByRole('button', { name: 'Back to the conversation list' }).click();
+  await sees(page.getByTestId('conversation-list'));
+});
