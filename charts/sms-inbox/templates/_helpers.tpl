@@ -71,7 +71,8 @@ app.kubernetes.io/component: {{ .component }}
   "delivery" (list "TWILIO_ACCOUNT_SID" "TWILIO_AUTH_TOKEN")
   "subscriber" (list)
   "conversation" (list)
-  "scheduler" (list) -}}
+  "scheduler" (list)
+  "inbox-web" (list "SHOPIFY_API_KEY") -}}
 {{- toJson (index $keys .) -}}
 {{- end -}}
 
@@ -83,12 +84,23 @@ app.kubernetes.io/component: {{ .component }}
   "conversation" (list "subscriber")
   "delivery" (list "subscriber")
   "scheduler" (list "subscriber")
-  "subscriber" (list) -}}
+  "subscriber" (list)
+  "inbox-web" (list) -}}
 {{- toJson (index $peers .) -}}
 {{- end -}}
 
 {{- define "sms-inbox.usesMongodb" -}}
-{{- if ne . "gateway" -}}true{{- end -}}
+{{- if not (has . (list "gateway" "inbox-web")) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The inbox page serves files only: no broker. */}}
+{{- define "sms-inbox.usesNats" -}}
+{{- if ne . "inbox-web" -}}true{{- end -}}
+{{- end -}}
+
+{{/* The gateway's public origin as browsers reach it (the inbox page calls it). */}}
+{{- define "sms-inbox.gatewayPublicUrl" -}}
+{{- .Values.inboxWeb.gatewayPublicUrl | default (printf "https://%s" .Values.ingress.gatewayHost) -}}
 {{- end -}}
 
 {{- define "sms-inbox.callsTwilio" -}}

@@ -20,7 +20,7 @@ type K8s = any;
 
 const helm = join(repoRoot, '.tools/bin/helm');
 const chart = join(repoRoot, 'charts/sms-inbox');
-const SERVICES = ['gateway', 'ingestion', 'subscriber', 'conversation', 'delivery', 'scheduler'];
+const SERVICES = ['gateway', 'ingestion', 'subscriber', 'conversation', 'delivery', 'scheduler', 'inbox-web'];
 const KUBE = ['--kube-version', '1.31.0'];
 
 const VALUE_SETS: Record<string, string[]> = {
@@ -206,7 +206,7 @@ describe('network paths', () => {
     expect(callers('conversation')).toEqual(['gateway']);
   });
 
-  it('opens the ingress controller only to gateway and ingestion, and Twilio only to those that call it', () => {
+  it('opens the ingress controller only to gateway, ingestion and the inbox page, and Twilio only to those that call it', () => {
     const fromIngress = (c: string) =>
       policy(c).spec.ingress.some((rule: K8s) =>
         rule.from.some(
@@ -215,7 +215,7 @@ describe('network paths', () => {
       );
     const toTwilio = (c: string) =>
       policy(c).spec.egress.some((rule: K8s) => rule.ports?.some((p: K8s) => p.port === 443));
-    expect(SERVICES.filter(fromIngress).sort()).toEqual(['gateway', 'ingestion']);
+    expect(SERVICES.filter(fromIngress).sort()).toEqual(['gateway', 'inbox-web', 'ingestion']);
     expect(SERVICES.filter(toTwilio).sort()).toEqual(['delivery', 'gateway', 'ingestion']);
   });
 });

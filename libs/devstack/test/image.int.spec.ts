@@ -93,3 +93,43 @@ it('starts the built gateway from its production tree with the image entry point
   }
   expect(await exited).toBe(0);
 }, 240_000);
+
+it('starts the built inbox page from its production tree: the bundle in it, React and Vite not', async () => {
+  const out = tempDir('image-web');
+  const built = execFileSync('bash', [join(repoRoot, 'scripts/image/build.sh'), 'inbox-web', out], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+  expect(existsSync(join(built, 'dist/web/index.html'))).toBe(true);
+  // The browser's code is bundled: its libraries are build tools here.
+  for (const tool of ['vite', 'react', '@shopify/polaris'])
+    expect({ tool, present: existsSync(join(out, 'node_modules', tool)) }).toEqual({ tool, present: false });
+
+  const port = await freePort();
+  const child = spawn(ENTRYPOINT[0]!, ENTRYPOINT.slice(1), {
+    cwd: built,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      INBOX_WEB_PORT: String(port),
+      SHOPIFY_API_KEY: 'k',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
+      30_000,
+    );
+    const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    const script = /src="\.\/(assets\/index-[\w-]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`http://127.0.0.1:${port}/${script}`)).status).toBe(200);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+}, 240_000);

@@ -27,10 +27,10 @@ beforeAll(() => {
 
 const rootOf = (name: string) => graph.nodes[name]?.data.root ?? '';
 
-it('knows all six services and the libs', () => {
+it('knows all six services, the inbox page and the libs', () => {
   const services = Object.keys(graph.nodes).filter((n) => rootOf(n).startsWith('services/'));
   expect(services.sort()).toEqual(
-    ['conversation', 'delivery', 'gateway', 'ingestion', 'scheduler', 'subscriber'].map(
+    ['conversation', 'delivery', 'gateway', 'inbox-web', 'ingestion', 'scheduler', 'subscriber'].map(
       (s) => `@sms-inbox/${s}-service`,
     ),
   );

@@ -16,6 +16,14 @@ const schema = z.object({
     .transform((v) => v.replace(/\/$/, '')),
   /** The app's client id: App Bridge reads it from the page inside the Shopify admin. */
   SHOPIFY_API_KEY: z.string().min(1),
+  /**
+   * The path the page is served under, with the trailing slash (behind an ingress that routes a
+   * prefix here); the operations endpoints stay at the root.
+   */
+  INBOX_WEB_BASE_PATH: z
+    .string()
+    .regex(/^\/([A-Za-z0-9._~-]+\/)*$/, 'a path that starts and ends with /')
+    .default('/'),
   /** Where the built page is (Vite's output). */
   INBOX_WEB_STATIC_DIR: z.string().min(1).optional(),
 });

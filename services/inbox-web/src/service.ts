@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHttpApp, express, finishHttpApp, listen, type Request } from '@sms-inbox/http';
+import { createHttpApp, express, finishHttpApp, listen, type Request, type Response } from '@sms-inbox/http';
 import { createLogger, type Running } from '@sms-inbox/platform';
 import type { Config } from './config.js';
 import { pageHeaders, renderIndex } from './page.js';
@@ -29,17 +29,17 @@ export async function startInboxWeb(config: Readonly<Config>): Promise<RunningIn
     logger,
     readiness: [{ name: 'page', check: () => template !== undefined }],
   });
+  const site = express.Router();
   // Hashed file names: cached for good; everything else is the page itself.
-  app.use(
+  site.use(
     '/assets',
     express.static(join(staticDir, 'assets'), {
       immutable: true,
       maxAge: '365d',
       index: false,
-      fallthrough: false,
     }),
   );
-  const page = (req: Request, res: import('@sms-inbox/http').Response) => {
+  const page = (req: Request, res: Response) => {
     const embedded = typeof req.query.host === 'string' || req.query.embedded === '1';
     for (const [name, value] of Object.entries(pageHeaders(config, embedded))) res.setHeader(name, value);
     if (!template) {
@@ -48,9 +48,18 @@ export async function startInboxWeb(config: Readonly<Config>): Promise<RunningIn
     }
     res.type('html').send(renderIndex(template, config, embedded));
   };
-  app.get('/', page);
-  // The page's own routes (a conversation's address) load the same document.
-  app.get('/conversations/{*rest}', page);
+  // The open conversation is in the query (`?conversation=`): one document for every address.
+  site.get('/', page);
+  const base = config.INBOX_WEB_BASE_PATH;
+  if (base !== '/') {
+    // Relative asset addresses need the trailing slash.
+    app.get(base.slice(0, -1), (req, res, next) => {
+      const [path, query] = req.originalUrl.split(/(?=\?)/);
+      if (path!.endsWith('/')) return next();
+      res.redirect(308, `${base}${query ?? ''}`);
+    });
+  }
+  app.use(base, site);
   finishHttpApp(app, logger);
 
   const http = await listen(app, config.INBOX_WEB_PORT);
