@@ -27,7 +27,7 @@ export interface InboxOptions {
 }
 
 /** Writes `count` conversations of `shop` (with subscribers and `perConversation` messages each). */
-async function seed(
+export async function seed(
   mongo: MongoClient,
   shop: string,
   from: number,

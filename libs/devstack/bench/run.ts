@@ -23,6 +23,7 @@ import {
 } from '../src/index.js';
 import { measureFloor } from './floor.js';
 import { measureInbox } from './inbox.js';
+import { measurePage } from './page.js';
 import { measureScheduler } from './scheduler.js';
 import { summary } from './stats.js';
 import { lineChart } from './svg.js';
@@ -43,6 +44,8 @@ const INBOX_CONVERSATIONS = Number(process.env.BENCH_INBOX_CONVERSATIONS ?? 100_
 const INBOX_MESSAGES = Number(process.env.BENCH_INBOX_MESSAGES ?? 1_000_000);
 const INBOX_SHOPS = Number(process.env.BENCH_INBOX_SHOPS ?? 1_000);
 const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 10_000);
+const PAGE_CONVERSATIONS = Number(process.env.BENCH_PAGE_CONVERSATIONS ?? 10_000);
+const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 20);
 /** The floor goes on past the inbound rates, doubling, up to this or its saturation. */
 const FLOOR_MAX_RATE = Number(process.env.BENCH_FLOOR_MAX_RATE ?? 3_200);
 const SCHEDULE_LEAD_SECONDS = Number(process.env.BENCH_SCHEDULE_LEAD_SECONDS ?? 180);
@@ -51,7 +54,7 @@ const SCHEDULE_TIMEOUT_SECONDS = Number(process.env.BENCH_SCHEDULE_TIMEOUT_SECON
  * Which parts run (inbound also covers the floor, the soak and memory); the others keep their last
  * results. `BENCH_ONLY=report` runs nothing and rewrites docs/benchmarks.md from results.json.
  */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'inbound,replies,inbox,scheduler').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'inbound,replies,inbox,scheduler,page').split(','));
 
 const SHOP = 'bench.myshopify.com';
 const NUMBER = '+14155550000';
@@ -123,6 +126,7 @@ async function main() {
         ? { INBOX_CONVERSATIONS, INBOX_MESSAGES, INBOX_SHOPS, INBOX_SECONDS: SECONDS }
         : {}),
       ...(ONLY.has('scheduler') ? { SCHEDULED, SCHEDULE_LEAD_SECONDS } : {}),
+      ...(ONLY.has('page') ? { PAGE_CONVERSATIONS, PAGE_LOADS } : {}),
     },
   };
   // The command that produced each part's figures (a run of some parts keeps the others').
@@ -131,16 +135,19 @@ async function main() {
     replies: `BENCH_REPLY_RATES=${REPLY_RATES.join(',')} BENCH_SECONDS=${SECONDS}`,
     inbox: `BENCH_INBOX_CONVERSATIONS=${INBOX_CONVERSATIONS} BENCH_INBOX_MESSAGES=${INBOX_MESSAGES} BENCH_INBOX_SHOPS=${INBOX_SHOPS} BENCH_SECONDS=${SECONDS}`,
     scheduler: `BENCH_SCHEDULED=${SCHEDULED} BENCH_SCHEDULE_LEAD_SECONDS=${SCHEDULE_LEAD_SECONDS} BENCH_SCHEDULE_TIMEOUT_SECONDS=${SCHEDULE_TIMEOUT_SECONDS}`,
+    page: `BENCH_PAGE_CONVERSATIONS=${PAGE_CONVERSATIONS} BENCH_PAGE_LOADS=${PAGE_LOADS}`,
   };
   // Each variable once, whichever parts share it.
   const settings = [...new Set([...ONLY].flatMap((p) => (vars[p] ?? '').split(' ').filter(Boolean)))];
   const commands: Record<string, { at: string; command: string }> = {
     ...(previous.commands as Record<string, { at: string; command: string }>),
   };
+  const machine = `${cpus().length} × ${cpus()[0]?.model}`;
   for (const part of Object.keys(vars).filter((p) => ONLY.has(p))) {
     commands[part] = {
       at: new Date().toISOString(),
       command: `BENCH_ONLY=${[...ONLY].join(',')} ${settings.join(' ')} npx nx run @sms-inbox/devstack:bench`,
+      machine,
     };
   }
   results.commands = commands;
@@ -429,10 +436,15 @@ async function main() {
   }
 
   // 3 and 4 on stacks of their own: their data would slow the others down, and theirs.
-  const own = async <T>(name: string, run: (stack: Stack, mongo: MongoClient) => Promise<T>) => {
+  const own = async <T>(
+    name: string,
+    run: (stack: Stack, mongo: MongoClient) => Promise<T>,
+    options: { web?: boolean } = {},
+  ) => {
     const s = await startStack({
       dir: tempDir(`bench-${name}`),
       compiled: true,
+      web: options.web,
       logLevel: 'warn',
       env: { SEND_RATE_PER_NUMBER: '1000', RATE_LIMIT_PER_MINUTE: '1000000', GRPC_TIMEOUT_MS: '600000' },
     });
@@ -467,6 +479,20 @@ async function main() {
         timeoutSeconds: SCHEDULE_TIMEOUT_SECONDS,
         log: console.log,
       }),
+    );
+  }
+  if (ONLY.has('page')) {
+    results.page = await own(
+      'page',
+      (s, m) =>
+        measurePage({
+          stack: s,
+          mongo: m,
+          conversations: PAGE_CONVERSATIONS,
+          loads: PAGE_LOADS,
+          log: console.log,
+        }),
+      { web: true },
     );
   }
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -521,7 +547,7 @@ function writeCharts(results: any, soak: RssSample[], soakStart: number) {
 }
 
 /** One line when every part comes from the same run, else a line per part. */
-function commandLines(commands: Record<string, { at: string; command: string }>): string[] {
+function commandLines(commands: Record<string, { at: string; command: string; machine?: string }>): string[] {
   const runs = new Set(Object.values(commands).map((c) => `${c.at} ${c.command}`));
   const [first] = Object.values(commands);
   if (runs.size === 1 && first) {
@@ -530,7 +556,9 @@ function commandLines(commands: Record<string, { at: string; command: string }>)
   return [
     "Each part's figures come from:",
     '',
-    ...Object.entries(commands).map(([part, c]) => `- ${part}, ${c.at}: \`${c.command}\``),
+    ...Object.entries(commands).map(
+      ([part, c]) => `- ${part}, ${c.at}${c.machine ? ` (on ${c.machine})` : ''}: \`${c.command}\``,
+    ),
   ];
 }
 
@@ -539,7 +567,7 @@ function writeReport(results: any) {
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
   const lines = [
     '<!-- results:start (written by the bench target; edit around it) -->',
-    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (${results.versions.store ?? 'SQLite'}), ${results.versions.natsServer}.`,
+    `Machine of the latest run: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, FerretDB ${results.versions.ferretdb} (${results.versions.store ?? 'SQLite'}), ${results.versions.natsServer}.`,
     '',
     ...commandLines(results.commands ?? {}),
     '',
@@ -591,6 +619,16 @@ function writeReport(results: any) {
           '| sent | all sent within | sends/s | after the instant p50 / p99 / max ms |',
           '|---|---|---|---|',
           `| ${results.scheduler.sent} of ${results.scheduler.count} | ${results.scheduler.allSentWithinSeconds ?? '–'} s | ${results.scheduler.sendsPerSecond} | ${ms(results.scheduler.afterReleaseMs.p50)} / ${ms(results.scheduler.afterReleaseMs.p99)} / ${ms(results.scheduler.afterReleaseMs.max)} |`,
+          '',
+        ]
+      : []),
+    ...(results.page
+      ? [
+          `**Inbox page** (headless Chromium on the same machine, ${results.page.loads} loads each in a fresh browser context, nothing cached; ${results.page.conversations.toLocaleString('en')} conversations in the shop)`,
+          '',
+          '| bundle JS (gzip) KB | bundle CSS (gzip) KB | time to first list: first load / p50 / p99 / max ms |',
+          '|---|---|---|',
+          `| ${results.page.bundle.jsKB} (${results.page.bundle.jsGzipKB}) | ${results.page.bundle.cssKB} (${results.page.bundle.cssGzipKB}) | ${ms(results.page.firstListMs.first)} / ${ms(results.page.firstListMs.p50)} / ${ms(results.page.firstListMs.p99)} / ${ms(results.page.firstListMs.max)} |`,
           '',
         ]
       : []),

@@ -533,3 +533,15 @@ export function buildInboxWeb(): void {
     },
   );
 }
+
+/** Debian's Chromium (scripts/ensure-tools.sh installs it), or CHROMIUM_PATH. */
+export function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    throw new Error('Chromium is not installed: run scripts/ensure-tools.sh (or set CHROMIUM_PATH)');
+  }
+}

@@ -4,11 +4,11 @@
 // released when they end and "Send Reply Now" goes at once, marked as an override; an MMS shows
 // its image; the opt-out button closes the composer. The screenshots in docs/images are taken
 // here.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildInboxWeb,
+  chromiumPath,
   DashboardClient,
   eventually,
   localTime,
@@ -37,19 +37,9 @@ let admin: DashboardClient;
 let browser: Browser;
 let page: Page;
 
-const chromiumPath = () =>
-  process.env.CHROMIUM_PATH ??
-  execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser']).toString().trim();
-
 /** Waits until the locator is visible (a person can see it), failing with what was awaited. */
 async function sees(locator: Locator, timeout = 20_000): Promise<Locator> {
-  await locator
-    .first()
-    .waitFor({ state: 'visible', timeout })
-    .catch(async (err) => {
-      await page.screenshot({ path: `/tmp/fail-${Date.now()}.png` });
-      throw err;
-    });
+  await locator.first().waitFor({ state: 'visible', timeout });
   return locator.first();
 }
 
