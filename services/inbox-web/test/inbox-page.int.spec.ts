@@ -2,8 +2,8 @@
 // person sees after each step. A subscriber texts → the conversation appears live with the red
 // dot → a reply with a discount code shows delivered; in quiet hours "Schedule Sending" is
 // released when they end and "Send Reply Now" goes at once, marked as an override; an MMS shows
-// its image; the opt-out button closes the composer. The screenshots in docs/images are taken
-// here.
+// its image; the opt-out button closes the composer; a dropped live stream resumes. The
+// screenshots in docs/images are taken here.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -30,6 +30,7 @@ const ZONE = zoneWithHour(10, 17);
 const phone = (n: number) => phoneIn(ZONE, 9000 + n);
 const ANA = phone(1);
 const BEN = phone(2);
+const CARLA = phone(3);
 const SCREENSHOTS = join(repoRoot, 'docs/images');
 
 let stack: Stack;
@@ -41,6 +42,13 @@ let page: Page;
 async function sees(locator: Locator, timeout = 20_000): Promise<Locator> {
   await locator.first().waitFor({ state: 'visible', timeout });
   return locator.first();
+}
+
+/** The page from its top, for docs/images. */
+async function screenshot(name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
 }
 
 const texts = async (from: string, body: string, media?: Array<{ contentType: string; bytes: Buffer }>) => {
@@ -175,61 +183,99 @@ it('shows an MMS image through the API', async () => {
   );
   // Unresolved again: the red dot is back.
   await sees(page.getByTestId('red-dot'));
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png') });
+  await screenshot('inbox.png');
 });
 
-describe('quiet hours', () => {
-  let endsAt: Date;
+it('resolves and unresolves by hand, the red dot following', async () => {
+  await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await sees(page.getByRole('button', { name: 'Unresolve' }));
+  await eventually(async () => ((await page.getByTestId('red-dot').count()) === 0 ? true : undefined));
+  expect(await entry('This one arrived broken').textContent()).toContain('Resolved');
+  await page.getByRole('button', { name: 'Unresolve' }).click();
+  await sees(page.getByRole('button', { name: 'Resolve', exact: true }));
+  await expect((await sees(page.getByTestId('red-dot'))).textContent()).resolves.toBe('1');
+});
 
-  beforeAll(async () => {
-    await texts(BEN, 'JOIN');
-    await texts(BEN, 'Is my order on its way?');
-    await sees(entry('Is my order on its way?'));
-    // The shop's window: on since an hour ago, ending at a minute boundary a minute or two ahead.
-    endsAt = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
-    const res = await admin.request('PUT', '/v1/shop', {
-      quietHours: { start: hhmm(new Date(Date.now() - 3_600_000)), end: hhmm(endsAt) },
-    });
-    expect(res.status).toBe(200);
+// Quiet hours: the shop's window, on since an hour ago, ends at a minute boundary one or two
+// minutes ahead; the last test of the file sees the scheduled reply go out then.
+let endsAt: Date;
+
+it('shows 💤 in quiet hours and offers "Schedule Sending", which holds the reply until they end', async () => {
+  await texts(BEN, 'JOIN');
+  await texts(BEN, 'Is my order on its way?');
+  await sees(entry('Is my order on its way?'));
+  endsAt = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
+  const res = await admin.request('PUT', '/v1/shop', {
+    quietHours: { start: hhmm(new Date(Date.now() - 3_600_000)), end: hhmm(endsAt) },
   });
+  expect(res.status).toBe(200);
 
-  it('shows 💤 and offers "Schedule Sending", which holds the reply until they end', async () => {
-    await entry('Is my order on its way?').click();
-    await sees(bubble('Is my order on its way?'));
-    await sees(page.getByTestId('quiet-until'));
-    expect(await page.getByTestId('quiet-until').textContent()).toMatch(/💤 quiet until/);
-    await sees(page.getByRole('img', { name: 'in quiet hours' }));
-    expect(await page.getByRole('button', { name: 'Send Reply', exact: true }).count()).toBe(0);
-    await page.getByRole('textbox', { name: 'Message' }).fill('It left our warehouse today.');
-    await page.getByRole('button', { name: 'Schedule Sending' }).click();
-    const scheduled = await sees(bubble('It left our warehouse today.'));
-    await sees(scheduled.getByText('Scheduled'));
-    await sees(scheduled.getByRole('button', { name: 'Cancel this scheduled reply' }));
-    await sees(page.getByText(/Scheduled: sends/));
-    expect(stack.twilio!.messages.filter((m) => m.body === 'It left our warehouse today.')).toHaveLength(0);
-  });
+  await entry('Is my order on its way?').click();
+  await sees(bubble('Is my order on its way?'));
+  expect(await (await sees(page.getByTestId('quiet-until'))).textContent()).toMatch(/💤 quiet until/);
+  await sees(page.getByRole('img', { name: 'in quiet hours' }));
+  expect(await page.getByRole('button', { name: 'Send Reply', exact: true }).count()).toBe(0);
+  await page.getByRole('textbox', { name: 'Message' }).fill('It left our warehouse today.');
+  await page.getByRole('button', { name: 'Schedule Sending' }).click();
+  const scheduled = await sees(bubble('It left our warehouse today.'));
+  await sees(scheduled.getByText('Scheduled'));
+  await sees(scheduled.getByText(/^Sends /));
+  await sees(page.getByText(/Scheduled: sends/));
+  expect(stack.twilio!.messages.filter((m) => m.body === 'It left our warehouse today.')).toHaveLength(0);
+});
 
-  it('sends "Send Reply Now" at once, marked as an override', async () => {
-    await page.getByRole('textbox', { name: 'Message' }).fill('Tracking: 1Z999AA10123456784');
-    await page.getByRole('button', { name: 'Send Reply Now' }).click();
-    const now = await sees(bubble('Tracking: 1Z999AA10123456784'));
-    await sees(now.getByText('Sent during quiet hours (override)'));
-    await sees(now.getByText('Delivered'));
-    expect(Date.now()).toBeLessThan(endsAt.getTime());
-    await page.screenshot({ path: join(SCREENSHOTS, 'thread.png') });
-  });
+it('cancels a scheduled reply with its button', async () => {
+  await page.getByRole('textbox', { name: 'Message' }).fill('Never mind this one.');
+  await page.getByRole('button', { name: 'Schedule Sending' }).click();
+  const second = await sees(bubble('Never mind this one.'));
+  await sees(second.getByText('Scheduled'));
+  await second.getByRole('button', { name: 'Cancel this scheduled reply' }).click();
+  await sees(second.getByText('Canceled'));
+  expect(await second.getByRole('button', { name: 'Cancel this scheduled reply' }).count()).toBe(0);
+});
 
-  it('shows the scheduled reply go out, live, once quiet hours end', async () => {
-    const scheduled = bubble('It left our warehouse today.');
-    await sees(scheduled.getByText('Delivered'), Math.max(0, endsAt.getTime() - Date.now()) + 60_000);
-    expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
-    const replies = stack.twilio!.messages.filter((m) => m.to === BEN && !m.body.startsWith('inbox-page:'));
-    expect(replies.map((m) => m.body)).toEqual([
-      'Tracking: 1Z999AA10123456784',
-      'It left our warehouse today.',
-    ]);
-  }, 180_000);
+it('sends "Send Reply Now" at once, marked as an override', async () => {
+  await page.getByRole('textbox', { name: 'Message' }).fill('Tracking: 1Z999AA10123456784');
+  await page.getByRole('button', { name: 'Send Reply Now' }).click();
+  const now = await sees(bubble('Tracking: 1Z999AA10123456784'));
+  await sees(now.getByText('Sent during quiet hours (override)'));
+  await sees(now.getByText('Delivered'));
+  expect(Date.now()).toBeLessThan(endsAt.getTime());
+  await screenshot('thread.png');
+});
+
+it('resumes live updates after the connection drops, missing nothing sent meanwhile', async () => {
+  const gateway = stack.services.get('gateway')!;
+  await gateway.kill();
+  await sees(page.getByText('Reconnecting to live updates…'));
+  // Texted while the page has no stream: it must arrive when the stream resumes.
+  await texts(CARLA, 'JOIN');
+  await texts(CARLA, 'Are you open on Sunday?');
+  await stack.startService('gateway');
+  await sees(entry('Are you open on Sunday?'), 30_000);
+  expect(await page.getByText('Reconnecting to live updates…').count()).toBe(0);
+});
+
+it('loads the next page of conversations as the list scrolls', async () => {
+  // 30 more subscribers: more than one page (25).
+  for (let i = 0; i < 30; i += 10)
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, k) => {
+        await texts(phone(100 + i + k), 'JOIN');
+        await texts(phone(100 + i + k), `Question ${i + k}`);
+      }),
+    );
+  await eventually(async () =>
+    (await admin.get('/v1/inbox/summary')).body.unresolved >= 32 ? true : undefined,
+  );
+  await page.goto(`${stack.webUrl}/`);
+  await sees(entry('Question 29'));
+  expect(await page.getByTestId('conversation-entry').count()).toBe(25);
+  await page.getByTestId('conversation-entry').last().scrollIntoViewIfNeeded();
+  await eventually(async () =>
+    (await page.getByTestId('conversation-entry').count()) === 33 ? true : undefined,
+  );
+  await sees(entry('Do you ship to Canada?').or(entry('This one arrived broken')));
 });
 
 it('opts a subscriber out after a confirmation, and closes the composer', async () => {
@@ -269,10 +315,29 @@ it('shows an API error in words, never a blank page', async () => {
 it('fits a phone: the list alone, then the thread alone with a way back', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${stack.webUrl}/`);
-  await sees(entry('Tracking: 1Z999AA10123456784'));
-  await entry('Tracking: 1Z999AA10123456784').click();
-  await sees(bubble('Is my order on its way?'));
+  const newest = await sees(page.getByTestId('conversation-entry'));
+  const question = /Question \d+/.exec((await newest.textContent()) ?? '')?.[0];
+  expect(question).toBeDefined();
+  await newest.click();
+  await sees(bubble(question!));
   expect(await page.getByTestId('conversation-list').isVisible()).toBe(false);
   await page.getByRole('button', { name: 'Back to the conversation list' }).click();
   await sees(page.getByTestId('conversation-list'));
+  expect(await page.getByTestId('thread').count()).toBe(0);
 });
+
+it('shows the scheduled reply go out, live, once quiet hours end', async () => {
+  // Ben's thread, opened by its address while the reply still waits (most runs).
+  const ben = (await admin.all(`/v1/conversations?q=${encodeURIComponent(BEN)}`))[0];
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${stack.webUrl}/?conversation=${ben.id}`);
+  const scheduled = bubble('It left our warehouse today.');
+  await sees(scheduled.getByText('Delivered'), Math.max(0, endsAt.getTime() - Date.now()) + 60_000);
+  expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
+  const replies = stack.twilio!.messages.filter((m) => m.to === BEN && !m.body.startsWith('inbox-page:'));
+  expect(replies.map((m) => m.body)).toEqual([
+    'Tracking: 1Z999AA10123456784',
+    'It left our warehouse today.',
+  ]);
+  await sees(bubble('Never mind this one.').getByText('Canceled'));
+}, 180_000);

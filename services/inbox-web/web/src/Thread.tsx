@@ -45,7 +45,7 @@ export function Thread({ api, session, conversationId, changed, onUpdated, onClo
   const [actionError, setActionError] = useState<ApiError>();
   const [busy, setBusy] = useState<string>();
   const [confirmOptOut, setConfirmOptOut] = useState(false);
-  const bottom = useRef<HTMLDivElement>(null);
+  const historyBox = useRef<HTMLElement>(null);
 
   const fail = useCallback(
     (err: unknown, set: (e: ApiError) => void) => {
@@ -82,7 +82,9 @@ export function Thread({ api, session, conversationId, changed, onUpdated, onClo
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the newest message comes into view when one is added
   useEffect(() => {
-    bottom.current?.scrollIntoView({ block: 'nearest' });
+    // Within the history's own box: the page itself stays where the merchant left it.
+    const box = historyBox.current;
+    if (box) box.scrollTop = box.scrollHeight;
   }, [messages?.length]);
 
   const act = async (name: string, action: () => Promise<Conversation | undefined>) => {
@@ -186,7 +188,12 @@ export function Thread({ api, session, conversationId, changed, onUpdated, onClo
       </Card>
 
       <Card>
-        <section className="thread" aria-label={`Messages with ${name}`} data-testid="thread">
+        <section
+          ref={historyBox}
+          className="thread"
+          aria-label={`Messages with ${name}`}
+          data-testid="thread"
+        >
           {messages.length === 0 && (
             <Text as="p" tone="subdued">
               No messages yet.
@@ -204,7 +211,6 @@ export function Thread({ api, session, conversationId, changed, onUpdated, onClo
               onError={(err) => fail(err, setActionError)}
             />
           ))}
-          <div ref={bottom} />
         </section>
       </Card>
 
