@@ -139,8 +139,8 @@ async function main() {
   };
   // Each variable once, whichever parts share it.
   const settings = [...new Set([...ONLY].flatMap((p) => (vars[p] ?? '').split(' ').filter(Boolean)))];
-  const commands: Record<string, { at: string; command: string }> = {
-    ...(previous.commands as Record<string, { at: string; command: string }>),
+  const commands: Record<string, { at: string; command: string; machine?: string }> = {
+    ...(previous.commands as Record<string, { at: string; command: string; machine?: string }>),
   };
   const machine = `${cpus().length} × ${cpus()[0]?.model}`;
   for (const part of Object.keys(vars).filter((p) => ONLY.has(p))) {

@@ -18,6 +18,42 @@ const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 // The image's entry point runs the service with the flags the local stack uses.
 const ENTRYPOINT = ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'];
 
+/** Builds a service's production tree as the Dockerfile does; returns it and the service's folder. */
+function buildImageTree(service: string): { out: string; built: string } {
+  const out = tempDir(`image-${service}`);
+  const built = execFileSync('bash', [join(repoRoot, 'scripts/image/build.sh'), service, out], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+  return { out, built };
+}
+
+/**
+ * Starts the built service with the image's entry point until `ready` answers, runs `check`,
+ * then stops it with SIGTERM: it must exit 0.
+ */
+async function runImage(
+  built: string,
+  env: Record<string, string>,
+  ready: string,
+  check: () => Promise<void>,
+): Promise<void> {
+  const child = spawn(ENTRYPOINT[0]!, ENTRYPOINT.slice(1), {
+    cwd: built,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await eventually(async () => ((await fetch(ready)).ok ? true : undefined), 30_000);
+    await check();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+}
+
 let nats: NatsServer;
 beforeAll(async () => {
   nats = await startNats();
@@ -52,12 +88,7 @@ it('builds in a maintained Node LTS image, runs the build script, and starts as 
 });
 
 it('starts the built gateway from its production tree with the image entry point, and stops on SIGTERM', async () => {
-  const out = tempDir('image');
-  const built = execFileSync('bash', [join(repoRoot, 'scripts/image/build.sh'), 'gateway', out], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  const { out, built } = buildImageTree('gateway');
   expect(built).toBe(join(out, 'services/gateway'));
   // Production only: no TypeScript sources, no dev tools.
   expect(existsSync(join(built, 'src'))).toBe(false);
@@ -65,71 +96,38 @@ it('starts the built gateway from its production tree with the image entry point
   expect(existsSync(join(out, 'node_modules/tsx'))).toBe(false);
 
   const port = await freePort();
-  const child = spawn(ENTRYPOINT[0]!, ENTRYPOINT.slice(1), {
-    cwd: built,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      GATEWAY_PORT: String(port),
-      NATS_URL: nats.url,
-      SHOPIFY_API_KEY: 'image-key',
-      SHOPIFY_API_SECRET: 'image-secret',
-      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
-      TWILIO_AUTH_TOKEN: 'image-token',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  try {
-    await eventually(
-      async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined),
-      30_000,
-    );
+  const env = {
+    GATEWAY_PORT: String(port),
+    NATS_URL: nats.url,
+    SHOPIFY_API_KEY: 'image-key',
+    SHOPIFY_API_SECRET: 'image-secret',
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: 'image-token',
+  };
+  await runImage(built, env, `http://127.0.0.1:${port}/healthz`, async () => {
     const doc = await fetch(`http://127.0.0.1:${port}/v1/openapi.json`);
     expect(doc.status).toBe(200);
-  } finally {
-    child.kill('SIGTERM');
-  }
-  expect(await exited).toBe(0);
+  });
 }, 240_000);
 
 it('starts the built inbox page from its production tree: the bundle in it, React and Vite not', async () => {
-  const out = tempDir('image-web');
-  const built = execFileSync('bash', [join(repoRoot, 'scripts/image/build.sh'), 'inbox-web', out], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  const { out, built } = buildImageTree('inbox-web');
   expect(existsSync(join(built, 'dist/web/index.html'))).toBe(true);
   // The browser's code is bundled: its libraries are build tools here.
   for (const tool of ['vite', 'react', '@shopify/polaris'])
     expect({ tool, present: existsSync(join(out, 'node_modules', tool)) }).toEqual({ tool, present: false });
 
   const port = await freePort();
-  const child = spawn(ENTRYPOINT[0]!, ENTRYPOINT.slice(1), {
-    cwd: built,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      INBOX_WEB_PORT: String(port),
-      SHOPIFY_API_KEY: 'k',
-      LOG_LEVEL: 'warn',
+  const base = `http://127.0.0.1:${port}`;
+  await runImage(
+    built,
+    { INBOX_WEB_PORT: String(port), SHOPIFY_API_KEY: 'k' },
+    `${base}/readyz`,
+    async () => {
+      const page = await (await fetch(`${base}/`)).text();
+      const script = /src="\.\/(assets\/index-[\w-]+\.js)"/.exec(page)?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`${base}/${script}`)).status).toBe(200);
     },
-    stdio: 'ignore',
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  try {
-    await eventually(
-      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
-      30_000,
-    );
-    const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
-    const script = /src="\.\/(assets\/index-[\w-]+\.js)"/.exec(page)?.[1];
-    expect(script).toBeDefined();
-    expect((await fetch(`http://127.0.0.1:${port}/${script}`)).status).toBe(200);
-  } finally {
-    child.kill('SIGTERM');
-  }
-  expect(await exited).toBe(0);
+  );
 }, 240_000);

@@ -1,6 +1,6 @@
 // How the page words names, phones, times and failures (web/src/format.ts), pure.
-import type { Message, Subscriber } from '../web/src/api';
-import { displayName, failureReason, formatPhone, localTime } from '../web/src/format';
+import type { Message, Subscriber } from './api';
+import { displayName, failureReason, formatPhone, localTime } from './format';
 
 const subscriber = (over: Partial<Subscriber>): Subscriber => ({
   id: 's1',

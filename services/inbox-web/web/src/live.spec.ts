@@ -1,5 +1,5 @@
 // The page's reading of the text/event-stream format (web/src/live.ts), pure.
-import { parseBlock } from '../web/src/live';
+import { parseBlock } from './live';
 
 it('reads an event with its id, type and data', () => {
   expect(parseBlock('id: 42\nevent: conversation.changed\ndata: {"unresolved":3}')).toEqual({
