@@ -256,6 +256,31 @@ it('resumes live updates after the connection drops, missing nothing sent meanwh
   expect(await page.getByText('Reconnecting to live updates…').count()).toBe(0);
 });
 
+it('sends a reply once when its answer is lost and the merchant sends again, and says why it was not delivered', async () => {
+  await entry('Are you open on Sunday?').click();
+  await sees(bubble('Are you open on Sunday?'));
+  // Carla's phone is off: the carrier will not deliver.
+  stack.twilio!.finishNext('undelivered', 1, { to: CARLA });
+  // The first answer is lost on its way back, after the gateway took the reply.
+  let lost = false;
+  await page.route('**/replies', async (route) => {
+    if (route.request().method() !== 'POST' || lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.getByRole('textbox', { name: 'Message' }).fill('Yes, from 10 to 4.');
+  await page.getByRole('button', { name: 'Send Reply Now' }).click();
+  await sees(page.getByText('No answer from the server'));
+  await page.getByRole('button', { name: 'Send Reply Now' }).click();
+  const reply = await sees(bubble('Yes, from 10 to 4.'));
+  await page.unroute('**/replies');
+  await sees(reply.getByText('Undelivered'));
+  await sees(reply.getByText('Not delivered: the phone is unreachable or switched off (error 30003)'));
+  expect(lost).toBe(true);
+  expect(stack.twilio!.messages.filter((m) => m.body === 'Yes, from 10 to 4.')).toHaveLength(1);
+});
+
 it('loads the next page of conversations as the list scrolls', async () => {
   // 30 more subscribers: more than one page (25).
   for (let i = 0; i < 30; i += 10)
@@ -266,7 +291,7 @@ it('loads the next page of conversations as the list scrolls', async () => {
       }),
     );
   await eventually(async () =>
-    (await admin.get('/v1/inbox/summary')).body.unresolved >= 32 ? true : undefined,
+    (await admin.all('/v1/conversations?limit=100')).length === 33 ? true : undefined,
   );
   await page.goto(`${stack.webUrl}/`);
   await sees(entry('Question 29'));

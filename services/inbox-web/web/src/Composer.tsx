@@ -96,11 +96,17 @@ export function Composer({ api, session, conversation, onSent, onError }: Props)
       <Text as="h3" variant="headingMd">
         Reply
       </Text>
-      {error && (
-        <Banner tone="critical" title="The reply was not sent" onDismiss={() => setError(undefined)}>
-          <p>{error.message}</p>
-        </Banner>
-      )}
+      {error &&
+        (error.status === 0 ? (
+          // No answer: it may have been taken. Sending again is safe (the same Idempotency-Key).
+          <Banner tone="warning" title="No answer from the server" onDismiss={() => setError(undefined)}>
+            <p>{error.message} Send again: the same reply is never sent twice.</p>
+          </Banner>
+        ) : (
+          <Banner tone="critical" title="The reply was not sent" onDismiss={() => setError(undefined)}>
+            <p>{error.message}</p>
+          </Banner>
+        ))}
       {notice && (
         <Banner tone="success" onDismiss={() => setNotice(undefined)}>
           <p role="status">{notice}</p>

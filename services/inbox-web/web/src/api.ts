@@ -198,11 +198,7 @@ export class InboxApi {
       });
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw new ApiError(
-        0,
-        'network_error',
-        'The inbox could not reach the server. Check your connection and try again.',
-      );
+      throw new ApiError(0, 'network_error', 'The inbox could not reach the server.');
     }
   }
 }
