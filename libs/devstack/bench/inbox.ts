@@ -130,6 +130,18 @@ export async function seed(
 }
 
 /**
+ * After a bulk load PostgreSQL's autovacuum vacuums and analyses the new rows within a minute or
+ * two; reads measured meanwhile would measure that maintenance. The local store is settled first
+ * (the same work, done now).
+ */
+export async function settleStore(stack: Stack, log: (line: string) => void): Promise<void> {
+  if (!stack.ferret) return;
+  const t0 = Date.now();
+  await stack.ferret.postgres.vacuumAnalyze();
+  log(`[bench] store vacuumed and analysed in ${Math.round((Date.now() - t0) / 1000)} s`);
+}
+
+/**
  * Latency of one GET: requests one after another for `seconds` (at least one), after a short
  * unmeasured warm-up. Sequential, not
  * autocannon's fixed-duration load: at these sizes one request can take longer than the run.
@@ -181,16 +193,6 @@ export async function measureInbox(options: InboxOptions) {
     return rows;
   };
 
-  // After a bulk load PostgreSQL's autovacuum vacuums and analyses the new rows within a minute or
-  // two; reads measured meanwhile would measure that maintenance. The local store is settled
-  // first (the same work, done now).
-  const settle = async () => {
-    if (!stack.ferret) return;
-    const t0 = Date.now();
-    await stack.ferret.postgres.vacuumAnalyze();
-    log(`[bench] inbox: store vacuumed and analysed in ${Math.round((Date.now() - t0) / 1000)} s`);
-  };
-
   let t = Date.now();
   log(`[bench] inbox: seeding ${options.conversations} conversations, ${perConversation} messages each...`);
   for (let from = 0; from < options.conversations; from += 10_000) {
@@ -205,7 +207,7 @@ export async function measureInbox(options: InboxOptions) {
     log(`[bench] inbox: ${from + 10_000} conversations after ${Math.round((Date.now() - t) / 1000)} s`);
   }
   const seedSeconds = Math.round((Date.now() - t) / 1000);
-  await settle();
+  await settleStore(stack, log);
   const oneShop = await reads('one shop');
 
   t = Date.now();
@@ -215,7 +217,7 @@ export async function measureInbox(options: InboxOptions) {
     await seed(mongo, `inbox-bench-${s}.myshopify.com`, 0, perShop, 1, 3_000_000_000 + s * 10_000);
   }
   const spreadSeedSeconds = Math.round((Date.now() - t) / 1000);
-  await settle();
+  await settleStore(stack, log);
   // The shop read now is a typical one: `perShop` conversations among everyone else's.
   const typical = await DashboardClient.forShop(stack, 'inbox-bench-1.myshopify.com', 'bench');
   const manyShopsRows: Record<string, unknown> = {};

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import type { MongoClient } from 'mongodb';
 import { chromium } from 'playwright-core';
 import { chromiumPath, DashboardClient, repoRoot, type Stack } from '../src/index.js';
-import { seed } from './inbox.js';
+import { seed, settleStore } from './inbox.js';
 import { summary } from './stats.js';
 
 export interface PageOptions {
@@ -47,7 +47,7 @@ export async function measurePage(options: PageOptions) {
   await dashboard.request('PUT', '/v1/shop', { phoneNumber: '+14155550124', keywords: ['JOIN'] });
   log(`[bench] page: seeding ${options.conversations} conversations...`);
   await seed(mongo, shop, 0, options.conversations, 2, 4_000_000_000);
-  await stack.ferret?.postgres.vacuumAnalyze();
+  await settleStore(stack, log);
 
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
   const firstList: number[] = [];

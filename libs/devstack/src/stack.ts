@@ -119,9 +119,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   ports.gateway.http = Number(await pick('GATEWAY_PORT', () => String(ports.gateway.http)));
   ports.ingestion.http = Number(await pick('INGESTION_PORT', () => String(ports.ingestion.http)));
   ports['inbox-web'].http = Number(await pick('INBOX_WEB_PORT', () => String(ports['inbox-web'].http)));
-  const webOrigins = options.web
-    ? [`http://127.0.0.1:${ports['inbox-web'].http}`, `http://localhost:${ports['inbox-web'].http}`]
-    : [];
+  const webUrl = options.web ? `http://127.0.0.1:${ports['inbox-web'].http}` : undefined;
+  const webOrigins = webUrl ? [webUrl, `http://localhost:${ports['inbox-web'].http}`] : [];
 
   const env: Record<string, string> = {
     SHOPIFY_API_KEY: await pick('SHOPIFY_API_KEY', () => DEMO_ENV.SHOPIFY_API_KEY),
@@ -270,7 +269,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     env,
     gatewayUrl: `http://127.0.0.1:${ports.gateway.http}`,
     ingestionUrl: `http://127.0.0.1:${ports.ingestion.http}`,
-    webUrl: options.web ? `http://127.0.0.1:${ports['inbox-web'].http}` : undefined,
+    webUrl,
     nats,
     ferret,
     twilio,

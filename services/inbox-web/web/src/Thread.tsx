@@ -229,7 +229,7 @@ export function Thread({ api, session, conversationId, changed, onUpdated, onClo
             conversation={conversation}
             onSent={(message) => {
               setMessages((old) => (old?.some((x) => x.id === message.id) ? old : [...(old ?? []), message]));
-              void load().then(() => undefined);
+              void load();
             }}
             onError={onError}
           />
@@ -270,25 +270,21 @@ function SubscriberPanel({ conversation }: { conversation: Conversation }) {
   const names = [s.firstName, s.lastName].filter(Boolean).join(' ');
   const local = localTime(s.timezone);
   return (
-    <dl
-      className="subscriber-panel"
-      aria-label="Subscriber"
-      style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '0.25rem 1rem', margin: 0 }}
-    >
+    <dl className="subscriber-panel" aria-label="Subscriber">
       {names && (
         <>
           <dt>Name</dt>
-          <dd style={{ margin: 0 }}>{names}</dd>
+          <dd>{names}</dd>
         </>
       )}
       <dt>Phone</dt>
-      <dd style={{ margin: 0 }}>{formatPhone(s.phone)}</dd>
+      <dd>{formatPhone(s.phone)}</dd>
       <dt>Source</dt>
-      <dd style={{ margin: 0 }}>{s.source === 'checkout' ? 'Checkout' : 'Keyword subscription'}</dd>
+      <dd>{s.source === 'checkout' ? 'Checkout' : 'Keyword subscription'}</dd>
       {s.customerUrl && (
         <>
           <dt>Customer</dt>
-          <dd style={{ margin: 0 }}>
+          <dd>
             <Link url={s.customerUrl} target="_blank">
               Customer profile
             </Link>
@@ -298,15 +294,13 @@ function SubscriberPanel({ conversation }: { conversation: Conversation }) {
       {local && (
         <>
           <dt>Local time</dt>
-          <dd style={{ margin: 0 }} data-testid="local-time">
-            {local}
-          </dd>
+          <dd data-testid="local-time">{local}</dd>
         </>
       )}
       {quiet?.active && (
         <>
           <dt>Quiet hours</dt>
-          <dd style={{ margin: 0 }} data-testid="quiet-until">
+          <dd data-testid="quiet-until">
             💤 quiet until {formatTime(quiet.endsAt, s.timezone ?? quiet.timezone)}
           </dd>
         </>
