@@ -19,6 +19,7 @@ import { ReplyReleased } from './gen/sms_inbox/scheduler/v1/events.js';
 import {
   AutoReplyRequested,
   ReplyReceived,
+  ShopChanged,
   ShopRedacted,
   SubscriberChanged,
   SubscriberRedacted,
@@ -68,6 +69,7 @@ export const Events = {
   ),
   subscriberRedacted: event(Streams.subscriber.name, 'subscriber.subscriber_redacted.v1', SubscriberRedacted),
   shopRedacted: event(Streams.subscriber.name, 'subscriber.shop_redacted.v1', ShopRedacted),
+  shopChanged: event(Streams.subscriber.name, 'subscriber.shop_changed.v1', ShopChanged),
   replyReceived: event(Streams.subscriber.name, 'subscriber.reply_received.v1', ReplyReceived),
   subscriberChanged: event(Streams.subscriber.name, 'subscriber.subscriber_changed.v1', SubscriberChanged),
   deliveryStatusReceived: event(

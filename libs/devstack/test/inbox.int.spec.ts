@@ -214,6 +214,33 @@ describe('the subscriber on each list item', () => {
     expect((await same()).subscriber.quietHours.rule).not.toBe('shop');
   });
 
+  it('follows a change of quiet hours made while the conversation service was down, once it is back', async () => {
+    const c = await conversationFor(a, NUMBER_A, '+14155550104', 'quiet later');
+    const wholeDay = async () => {
+      const q = (await a.all(`/v1/conversations?q=${encodeURIComponent('+14155550104')}`)).find(
+        (x) => x.id === c.id,
+      )!.subscriber.quietHours;
+      return q.active && q.endsAt === null;
+    };
+    expect(await wholeDay()).toBe(false);
+    await stack.services.get('conversation')!.stop();
+    try {
+      // The settings are stored, but the inbox could not take them: the answer says so.
+      const put = await a.request('PUT', '/v1/shop', { quietHours: { start: '00:00', end: '23:59' } });
+      expect(put.status).toBeGreaterThanOrEqual(500);
+      expect((await a.get('/v1/shop')).body.quietHours).toEqual({ start: '00:00', end: '23:59' });
+    } finally {
+      await stack.startService('conversation');
+    }
+    try {
+      // subscriber.shop_changed.v1 brings the change the gateway could not hand over.
+      await eventually(async () => ((await wholeDay()) ? true : undefined), 30_000, 'the whole-day window');
+    } finally {
+      expect((await a.request('PUT', '/v1/shop', { quietHours: null })).status).toBe(200);
+    }
+    expect(await wholeDay()).toBe(false);
+  });
+
   it('takes a checkout profile that arrives later, and finds it by name in any case', async () => {
     const shopify = new ShopifyWebhookSender(stack);
     const from = '+14155550103';

@@ -1,10 +1,20 @@
 // One mongoose connection per service, to that service's own database.
 import './driver-fix.js';
+import { createRequire } from 'node:module';
 import type { Logger } from '@sms-inbox/platform';
 import mongoose, { type Connection } from 'mongoose';
 import { Histogram } from 'prom-client';
 
 export type { Connection };
+
+type ConnectionCommand = (
+  ns: unknown,
+  command: Record<string, unknown>,
+  ...rest: unknown[]
+) => Promise<unknown>;
+const driver = createRequire(import.meta.url)('mongodb/lib/cmap/connection.js') as {
+  Connection: { prototype: { command: ConnectionCommand } };
+};
 
 export interface MongoOptions {
   uri: string;
@@ -21,28 +31,42 @@ const commandSeconds = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 
-/** Times every command of the connection (which collection a filter scans is what matters here). */
-function watchCommands(connection: Connection, options: MongoOptions): void {
-  const client = connection.getClient();
-  const started = new Map<number, string>();
-  const slowMs = options.slowMs ?? 500;
-  client.on('commandStarted', (e) => {
-    const target = e.command[e.commandName];
-    started.set(e.requestId, typeof target === 'string' ? target : '');
-  });
-  const done = (e: { requestId: number; commandName: string; duration: number }) => {
-    const collection = started.get(e.requestId) ?? '';
-    started.delete(e.requestId);
-    commandSeconds.observe({ command: e.commandName, collection }, e.duration / 1000);
-    if (e.duration >= slowMs) {
-      options.logger?.warn(
-        { command: e.commandName, collection, durationMs: Math.round(e.duration) },
-        'slow database command',
-      );
+/** Where each process's commands are reported (one connection per service; the last one wins). */
+let watcher: MongoOptions | null = null;
+
+/**
+ * Times every command of the process by wrapping the driver's `Connection.command`, not with the
+ * driver's command monitoring: for its "succeeded" event the driver decodes each reply whole, then
+ * the cursor decodes the same documents again (driver 7.8), which doubled the decoding of every
+ * page the inbox reads. The servers' heartbeats are left out.
+ */
+function watchCommands(options: MongoOptions): void {
+  watcher = options;
+  const proto = driver.Connection.prototype;
+  if ((proto.command as { timed?: boolean }).timed) return;
+  const original = proto.command;
+  const timed: ConnectionCommand = async function (this: unknown, ns, command, ...rest) {
+    const name = Object.keys(command)[0] ?? '';
+    if (HEARTBEATS.has(name)) return original.call(this, ns, command, ...rest);
+    const target = command[name];
+    const started = performance.now();
+    try {
+      return await original.call(this, ns, command, ...rest);
+    } finally {
+      observe(name, typeof target === 'string' ? target : '', performance.now() - started);
     }
   };
-  client.on('commandSucceeded', done);
-  client.on('commandFailed', done);
+  Object.assign(timed, { timed: true });
+  proto.command = timed;
+}
+
+const HEARTBEATS = new Set(['hello', 'isMaster', 'ismaster']);
+
+function observe(command: string, collection: string, ms: number): void {
+  commandSeconds.observe({ command, collection }, ms / 1000);
+  if (ms >= (watcher?.slowMs ?? 500)) {
+    watcher?.logger?.warn({ command, collection, durationMs: Math.round(ms) }, 'slow database command');
+  }
 }
 
 export async function connectMongo(options: MongoOptions): Promise<Connection> {
@@ -53,9 +77,8 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
     retryWrites: false,
     autoIndex: false,
     autoCreate: true,
-    monitorCommands: true,
   });
-  watchCommands(connection, options);
+  watchCommands(options);
   await connection.asPromise();
   return connection;
 }

@@ -8,9 +8,11 @@ import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
 import { ErasureRepository } from './repositories/erasure.repository.js';
 import { MessageRepository } from './repositories/message.repository.js';
+import { ShopSettingsRepository } from './repositories/shop-settings.repository.js';
 import { AnnounceChange } from './usecases/announce-change.js';
 import { AppendInboundReply } from './usecases/append-inbound-reply.usecase.js';
 import { ApplyDeliveryStatus } from './usecases/apply-delivery-status.usecase.js';
+import { ApplyShopSettings } from './usecases/apply-shop-settings.usecase.js';
 import { ApplySubscriberChange } from './usecases/apply-subscriber-change.usecase.js';
 import { CreateReply } from './usecases/create-reply.usecase.js';
 import { Erase } from './usecases/erase.usecase.js';
@@ -33,6 +35,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
   const erasures = new ErasureRepository(mongo);
+  const shopSettings = new ShopSettingsRepository(mongo);
   await Promise.all([conversations.init(), messages.init()]);
 
   const announce = new AnnounceChange(conversations, bus);
@@ -43,10 +46,11 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   const listConversations = new ListConversations(
     conversations,
     messages,
-    new InboxSubscribers(subscriberClient),
+    new InboxSubscribers(subscriberClient, shopSettings),
   );
   const listMessages = new ListMessages(conversations, messages);
-  const erase = new Erase(conversations, messages, erasures);
+  const erase = new Erase(conversations, messages, erasures, shopSettings);
+  const applyShopSettings = new ApplyShopSettings(shopSettings);
   const appendInboundReply = new AppendInboundReply(
     conversations,
     messages,
@@ -76,6 +80,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
       setStatus,
       createReply,
       scheduledReplies,
+      applyShopSettings,
       logger,
     }),
   ]);
@@ -110,6 +115,9 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
   );
   await kit.consume({ event: Events.shopRedacted, durable: 'conversation-shop-redacted' }, (e) =>
     erase.shop(e),
+  );
+  await kit.consume({ event: Events.shopChanged, durable: 'conversation-shop-changed' }, (e) =>
+    applyShopSettings.execute(e.shop),
   );
   await kit.consume(
     {

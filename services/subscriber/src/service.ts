@@ -10,6 +10,7 @@ import { CustomerProfileRepository } from './repositories/customer-profile.repos
 import { DataRequestRepository } from './repositories/data-request.repository.js';
 import { ShopRepository } from './repositories/shop.repository.js';
 import { SubscriberRepository } from './repositories/subscriber.repository.js';
+import { ChangeShopSettings } from './usecases/change-shop-settings.usecase.js';
 import { Consent } from './usecases/consent.usecase.js';
 import { HandleInboundSms } from './usecases/handle-inbound-sms.usecase.js';
 import { HandleShopifyWebhook } from './usecases/handle-shopify-webhook.usecase.js';
@@ -34,11 +35,12 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
   const dataRequests = new DataRequestRepository(mongo);
   const privacy = new Privacy(dataRequests, shops, subscribers, profiles, audit, bus);
   await Promise.all([profiles.init(), dataRequests.init()]);
+  const changeShop = new ChangeShopSettings(shops, bus);
   const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);
   const handleShopify = new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger);
 
   const grpc = await kit.serveGrpc(config.GRPC_PORT, [
-    subscriberGrpc({ shops, subscribers, audit, consent, privacy, logger }),
+    subscriberGrpc({ shops, changeShop, subscribers, audit, consent, privacy, logger }),
   ]);
   const http = await kit.serveHttp(config.HTTP_PORT);
 

@@ -4,6 +4,7 @@ import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
+import type { ApplyShopSettings } from '../usecases/apply-shop-settings.usecase.js';
 import type { CreateReply } from '../usecases/create-reply.usecase.js';
 import type { ListConversations } from '../usecases/list-conversations.usecase.js';
 import type { ListMessages } from '../usecases/list-messages.usecase.js';
@@ -24,10 +25,15 @@ export function conversationGrpc(deps: {
   setStatus: SetStatusByMerchant;
   createReply: CreateReply;
   scheduledReplies: ScheduledReplies;
+  applyShopSettings: ApplyShopSettings;
   logger: Logger;
 }): GrpcServiceBinding {
   const { conversations, messages, listConversations, listMessages, setStatus, createReply, logger } = deps;
   const implementation: conversationV1.ConversationServiceServer = {
+    applyShopSettings: unary(async (req: conversationV1.ApplyShopSettingsRequest) => {
+      await deps.applyShopSettings.execute(req.shop);
+      return {};
+    }, logger),
     listConversations: unary(async (req: conversationV1.ListConversationsRequest) => {
       const page = await listConversations.execute({ ...req, q: req.query, shop: requireShop(req.shop) });
       return {

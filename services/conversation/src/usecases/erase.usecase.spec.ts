@@ -1,6 +1,7 @@
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { ErasureRepository } from '../repositories/erasure.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
+import type { ShopSettingsRepository } from '../repositories/shop-settings.repository.js';
 import { Erase } from './erase.usecase.js';
 
 function setup(covering: 'shop' | 'subscriber' | null = null) {
@@ -28,10 +29,15 @@ function setup(covering: 'shop' | 'subscriber' | null = null) {
     },
     covering: async () => covering,
   } as unknown as ErasureRepository;
-  return { calls, erase: new Erase(conversations, messages, erasures) };
+  const shopSettings = {
+    delete: async (shop: string) => {
+      calls.push(`delete settings of ${shop}`);
+    },
+  } as unknown as ShopSettingsRepository;
+  return { calls, erase: new Erase(conversations, messages, erasures, shopSettings) };
 }
 
-it('records the erasure first, then deletes the messages before the conversation', async () => {
+it("records the erasure first, then deletes the messages before the conversation (and a shop's, its settings)", async () => {
   const { calls, erase } = setup();
   await erase.subscriber({ shop: 'a.myshopify.com', subscriberId: 's1', partyHash: 'h' } as never);
   await erase.shop({ shop: 'a.myshopify.com' } as never);
@@ -42,6 +48,7 @@ it('records the erasure first, then deletes the messages before the conversation
     'record erasure of a.myshopify.com',
     'delete messages of a.myshopify.com',
     'delete conversations of a.myshopify.com',
+    'delete settings of a.myshopify.com',
   ]);
 });
 

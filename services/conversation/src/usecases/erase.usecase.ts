@@ -12,12 +12,14 @@ import type { subscriberV1 } from '@sms-inbox/contracts';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { ErasureRepository } from '../repositories/erasure.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
+import type { ShopSettingsRepository } from '../repositories/shop-settings.repository.js';
 
 export class Erase {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly erasures: ErasureRepository,
+    private readonly shopSettings: ShopSettingsRepository,
   ) {}
 
   async subscriber(event: subscriberV1.SubscriberRedacted): Promise<void> {
@@ -53,5 +55,6 @@ export class Erase {
   private async eraseShop(shop: string): Promise<void> {
     await this.messages.deleteShop(shop);
     await this.conversations.deleteShop(shop);
+    await this.shopSettings.delete(shop);
   }
 }

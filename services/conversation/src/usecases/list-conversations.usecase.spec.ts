@@ -19,7 +19,7 @@ function setup() {
       if (query.activeAfter)
         return all.filter((c) => new Date(c.touchedAt).getTime() > query.activeAfter!.getTime());
       return all
-        .filter((c) => new Date(c.touchedAt).getTime() <= query.notAfter!.getTime())
+        .filter((c) => !query.notAfter || new Date(c.touchedAt).getTime() <= query.notAfter.getTime())
         .filter((c) => !query.after || new Date(c.touchedAt).getTime() < query.after.at.getTime())
         .sort((a, b) => new Date(b.touchedAt).getTime() - new Date(a.touchedAt).getTime())
         .slice(0, query.limit);
@@ -64,6 +64,20 @@ it('neither skips nor repeats a conversation that gets a new text while the dash
     const out = await list.execute({ ...input, cursor });
     seen.push(...out.items.map((i) => i.conversation._id));
     if (page === 0) touch('c2'); // a text arrives for a conversation not yet shown
+    if (!out.nextCursor) break;
+    cursor = out.nextCursor;
+  }
+  expect(seen).toEqual(['c5', 'c4', 'c3', 'c2', 'c1']);
+});
+
+it("places a conversation touched between the first page's snapshot and its query where it stood", async () => {
+  const { list, touch } = setup();
+  touch('c4'); // lands after the snapshot the first page takes, before its read
+  const seen: string[] = [];
+  let cursor = '';
+  for (let page = 0; page < 5; page++) {
+    const out = await list.execute({ ...input, cursor });
+    seen.push(...out.items.map((i) => i.conversation._id));
     if (!out.nextCursor) break;
     cursor = out.nextCursor;
   }

@@ -54,11 +54,8 @@ export class ListConversations {
       q: input.q || undefined,
     };
 
-    const [stable, moved, settings] = await Promise.all([
-      // Unchanged since the snapshot: their current activity is their activity as of then.
-      this.conversations.list(input.shop, { ...filter, limit: limit + 1, after: cursor, notAfter: snapshot }),
-      // Changed since: placed where they stood at the snapshot (created after it: not in it).
-      this.conversations.list(input.shop, { ...filter, limit: MAX_MOVED, activeAfter: snapshot }),
+    const [[stable, moved], settings] = await Promise.all([
+      this.read(input.shop, filter, limit, snapshot, cursor),
       this.subscribers.settings(input.shop),
     ]);
     const placed: Array<{ item: ConversationRecord; key: Date }> = stable.map((item) => ({
@@ -92,5 +89,28 @@ export class ListConversations {
       items: page.map((p) => ({ conversation: p.item, subscriber: subscribers.get(p.item.subscriberId) })),
       nextCursor,
     };
+  }
+
+  /** The conversations unchanged since the snapshot (`limit + 1` of them) and those changed since. */
+  private async read(
+    shop: string,
+    filter: { status?: ConversationStatus; q?: string },
+    limit: number,
+    snapshot: Date,
+    cursor: ActivityCursor | undefined,
+  ): Promise<[stable: ConversationRecord[], moved: ConversationRecord[]]> {
+    if (!cursor) {
+      // A first page's snapshot is now: what changed since is what a text touched between that
+      // instant and this query, and it would sort first. So one query for the newest is enough
+      // unless such a conversation is among them (then the page is read as every later one is).
+      const newest = await this.conversations.list(shop, { ...filter, limit: limit + 1 });
+      if (newest.every((c) => new Date(c.touchedAt) <= snapshot)) return [newest, []];
+    }
+    return Promise.all([
+      // Unchanged since the snapshot: their current activity is their activity as of then.
+      this.conversations.list(shop, { ...filter, limit: limit + 1, after: cursor, notAfter: snapshot }),
+      // Changed since: placed where they stood at the snapshot (created after it: not in it).
+      this.conversations.list(shop, { ...filter, limit: MAX_MOVED, activeAfter: snapshot }),
+    ]);
   }
 }

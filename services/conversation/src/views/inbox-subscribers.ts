@@ -1,19 +1,28 @@
 // The subscribers of an inbox page, from the conversations' copies of them (kept current by
-// SubscriberChanged): the subscriber service is asked for the shop's settings (timezone, quiet
-// hours), one small read, instead of for every subscriber on the page. Quiet hours are worked
-// out at the time of the list by the rules the subscriber service uses itself
+// SubscriberChanged), with the shop's settings (timezone, quiet hours) from this service's copy
+// of them (ApplyShopSettings): a page is read from this service's database alone. Quiet hours are
+// worked out at the time of the list by the rules the subscriber service uses itself
 // (@sms-inbox/platform's quiet hours). A copy made before it held these fields is asked for the
-// old way, so a page is complete whatever its conversations' age.
+// old way, so a page is complete whatever its conversations' age; so is a shop's settings the
+// copy does not hold yet (then copied).
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { isAppError, type QuietHours, subscriberQuietHours } from '@sms-inbox/platform';
 import type { ConversationRecord, SubscriberSnapshot } from '../repositories/conversation.repository.js';
+import {
+  copyOfShop,
+  type ShopSettingsCopy,
+  type ShopSettingsRepository,
+} from '../repositories/shop-settings.repository.js';
+
+/** What the inbox needs of a shop's settings; null for a shop that has none yet (its timezone is then UTC). */
+export type InboxShopSettings = Pick<ShopSettingsCopy, 'timezone' | 'quietHours'> | null;
 
 /** The subscriber as the inbox shows it, from a complete copy, at `at`. */
 export function subscriberFromSnapshot(
   conversation: Pick<ConversationRecord, 'shop' | 'subscriberId'>,
   snapshot: SubscriberSnapshot & { source: 'keyword' | 'checkout' },
-  settings: subscriberV1.Shop | null,
+  settings: InboxShopSettings,
   at: Date,
   /** Quiet hours already worked out at `at`, by timezone and legal window (a page shares them). */
   known: Map<string, QuietHours> = new Map(),
@@ -61,13 +70,21 @@ const isComplete = (s: SubscriberSnapshot): s is SubscriberSnapshot & { source: 
   s.source !== undefined;
 
 export class InboxSubscribers {
-  constructor(private readonly subscribers: subscriberV1.SubscriberServiceClient) {}
+  constructor(
+    private readonly subscribers: subscriberV1.SubscriberServiceClient,
+    private readonly shopSettings: ShopSettingsRepository,
+  ) {}
 
-  /** The shop's settings; null for a shop that has none yet (the shop's timezone is then UTC). */
-  async settings(shop: string): Promise<subscriberV1.Shop | null> {
+  /** The shop's settings, from this service's copy; asked for (and copied) when it has none. */
+  async settings(shop: string): Promise<InboxShopSettings> {
+    const copy = await this.shopSettings.find(shop);
+    if (copy) return copy;
     try {
       const { shop: settings } = await call(this.subscribers, this.subscribers.getShop, { shop });
-      return settings ?? null;
+      if (!settings) return null;
+      // A change that lands meanwhile has a higher revision: whichever copy comes last, it stays.
+      await this.shopSettings.apply(copyOfShop(settings));
+      return copyOfShop(settings);
     } catch (err) {
       if (isAppError(err) && err.kind === 'not_found') return null;
       throw err;
@@ -78,7 +95,7 @@ export class InboxSubscribers {
   async of(
     shop: string,
     conversations: ConversationRecord[],
-    settings: subscriberV1.Shop | null,
+    settings: InboxShopSettings,
     at: Date = new Date(),
   ): Promise<Map<string, subscriberV1.Subscriber>> {
     const views = new Map<string, subscriberV1.Subscriber>();

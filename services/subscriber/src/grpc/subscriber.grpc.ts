@@ -3,22 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { subscriberV1 } from '@sms-inbox/contracts';
 import { type GrpcServiceBinding, unary } from '@sms-inbox/grpc';
 import { invalid, type Logger, notFound } from '@sms-inbox/platform';
-import { defaultTexts, mergeShopSettings, validateShopSettings } from '../domain/shop-settings.js';
+import { defaultTexts, mergeShopSettings } from '../domain/shop-settings.js';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
-import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
+import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
+import type { ChangeShopSettings } from '../usecases/change-shop-settings.usecase.js';
 import type { Consent, ConsentCause } from '../usecases/consent.usecase.js';
 import type { Privacy } from '../usecases/privacy.usecase.js';
+import { toShopMessage } from '../views/shop-view.js';
 import { toSubscriberMessage, toSubscriberMessages } from '../views/subscriber-view.js';
-
-const toShopMessage = (s: ShopSettings): subscriberV1.Shop => ({
-  shop: s._id,
-  phoneNumber: s.phoneNumber,
-  keywords: s.keywords,
-  timezone: s.timezone,
-  quietHours: s.quietHours ?? undefined,
-  texts: s.texts,
-});
 
 /** Empty texts take the defaults. */
 const withDefaults = (
@@ -37,13 +30,14 @@ const requireShop = (shop: string) => {
 
 export function subscriberGrpc(deps: {
   shops: ShopRepository;
+  changeShop: ChangeShopSettings;
   subscribers: SubscriberRepository;
   audit: ConsentAuditRepository;
   consent: Consent;
   privacy: Privacy;
   logger: Logger;
 }): GrpcServiceBinding {
-  const { shops, subscribers, audit, consent, privacy, logger } = deps;
+  const { shops, changeShop, subscribers, audit, consent, privacy, logger } = deps;
   const requireSubscriber = async (shop: string, id: string) => {
     const record = await subscribers.findById(requireShop(shop), id);
     if (!record) throw notFound('subscriber_not_found', 'no such subscriber');
@@ -58,20 +52,18 @@ export function subscriberGrpc(deps: {
     putShop: unary(async (req: subscriberV1.PutShopRequest) => {
       const input = req.shop;
       if (!input) throw invalid('missing_shop', 'shop is required');
-      const valid = validateShopSettings({
+      const saved = await changeShop.execute(requireShop(input.shop), () => ({
         phoneNumber: input.phoneNumber,
         keywords: input.keywords,
         timezone: input.timezone,
         quietHours: input.quietHours ?? null,
         texts: withDefaults(input.texts, defaultTexts(input.shop)),
-      });
-      const saved = await shops.save({ _id: requireShop(input.shop), ...valid, updatedAt: new Date() });
+      }));
       return { shop: toShopMessage(saved) };
     }, logger),
     updateShop: unary(async (req: subscriberV1.UpdateShopRequest) => {
       const shop = requireShop(req.shop);
-      const current = await shops.find(shop);
-      const valid = validateShopSettings(
+      const saved = await changeShop.execute(shop, (current) =>
         mergeShopSettings(shop, current, {
           phoneNumber: req.phoneNumber,
           keywords: req.keywordsGiven ? req.keywords : undefined,
@@ -80,7 +72,6 @@ export function subscriberGrpc(deps: {
           texts: req.texts,
         }),
       );
-      const saved = await shops.save({ _id: shop, ...valid, updatedAt: new Date() });
       return { shop: toShopMessage(saved) };
     }, logger),
     findShopByPhoneNumber: unary(async (req: subscriberV1.FindShopByPhoneNumberRequest) => {

@@ -11,6 +11,8 @@ export interface ShopSettings {
   quietHours: { start: string; end: string } | null;
   texts: { optInConfirmation: string; help: string; optOutConfirmation: string };
   updatedAt: Date;
+  /** One more with each change; absent on settings stored before revisions were counted (0). */
+  revision?: number;
 }
 
 const shopSchema = new Schema<ShopSettings>(
@@ -22,6 +24,7 @@ const shopSchema = new Schema<ShopSettings>(
     quietHours: { type: Schema.Types.Mixed, default: null },
     texts: { type: Schema.Types.Mixed, required: true },
     updatedAt: { type: Date, required: true },
+    revision: { type: Number },
   },
   { versionKey: false, minimize: false },
 );
@@ -61,15 +64,31 @@ export class ShopRepository {
     await this.model.deleteOne({ _id: shop });
   }
 
-  async save(settings: ShopSettings): Promise<ShopSettings> {
+  /**
+   * Stores `settings` as the revision after `read` (the settings they were made from; null: there
+   * were none) if the stored ones are still `read`: compare-and-set on `{_id, revision}`. Null when
+   * another change landed first (read again and redo the change over it).
+   */
+  async saveOver(
+    settings: Omit<ShopSettings, 'revision'>,
+    read: ShopSettings | null,
+  ): Promise<ShopSettings | null> {
+    const next: ShopSettings = { ...settings, revision: (read?.revision ?? 0) + 1 };
     try {
-      await this.model.replaceOne({ _id: settings._id }, settings, { upsert: true });
-      return settings;
-    } catch (err) {
-      if (isDuplicateKey(err)) {
-        throw conflict('phone_number_taken', 'another shop already sends from this number', { cause: err });
+      if (!read) {
+        await this.model.collection.insertOne(next as never);
+        return next;
       }
-      throw err;
+      const { matchedCount } = await this.model.replaceOne(
+        { _id: read._id, revision: read.revision ?? { $exists: false } },
+        next,
+      );
+      return matchedCount === 1 ? next : null;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // A first save that lost to another first save; else the number is another shop's.
+      if (!read && (await this.find(settings._id))) return null;
+      throw conflict('phone_number_taken', 'another shop already sends from this number', { cause: err });
     }
   }
 }

@@ -4,7 +4,7 @@ import { presentShop } from '../presenters.js';
 import { putShopBody, shopBody } from '../schemas.js';
 import type { Services } from './route-deps.js';
 
-export const shopRoutes = ({ rpc, subscribers }: Services) => [
+export const shopRoutes = ({ rpc, subscribers, conversations }: Services) => [
   defineRoute({
     method: 'get',
     path: '/v1/shop',
@@ -39,6 +39,10 @@ export const shopRoutes = ({ rpc, subscribers }: Services) => [
           optOutConfirmation: body.texts?.optOutConfirmation ?? '',
         },
       });
+      // The inbox reads the shop's quiet hours from the conversation service's copy: handed over
+      // before answering, so that the next page of the inbox follows them (ShopChanged brings the
+      // same shortly after, should this call fail).
+      await rpc(conversations, conversations.applyShopSettings, { shop: out.shop });
       return presentShop(out.shop!);
     },
   }),
