@@ -69,26 +69,38 @@ export function subscriberFromSnapshot(
 const isComplete = (s: SubscriberSnapshot): s is SubscriberSnapshot & { source: 'keyword' | 'checkout' } =>
   s.source !== undefined;
 
+const noSettings = (shop: string): ShopSettingsCopy => ({
+  _id: shop,
+  timezone: 'UTC',
+  quietHours: null,
+  revision: 0,
+});
+
 export class InboxSubscribers {
   constructor(
     private readonly subscribers: subscriberV1.SubscriberServiceClient,
     private readonly shopSettings: ShopSettingsRepository,
   ) {}
 
-  /** The shop's settings, from this service's copy; asked for (and copied) when it has none. */
+  /**
+   * The shop's settings, from this service's copy; asked for (and copied) when it has none. A shop
+   * without settings is copied as the defaults at revision 0 (what null means: UTC, no window of
+   * its own), so that it is asked for once too; its first settings are revision 1.
+   */
   async settings(shop: string): Promise<InboxShopSettings> {
     const copy = await this.shopSettings.find(shop);
     if (copy) return copy;
+    let settings: ShopSettingsCopy;
     try {
-      const { shop: settings } = await call(this.subscribers, this.subscribers.getShop, { shop });
-      if (!settings) return null;
-      // A change that lands meanwhile has a higher revision: whichever copy comes last, it stays.
-      await this.shopSettings.apply(copyOfShop(settings));
-      return copyOfShop(settings);
+      const found = (await call(this.subscribers, this.subscribers.getShop, { shop })).shop;
+      settings = found ? copyOfShop(found) : noSettings(shop);
     } catch (err) {
-      if (isAppError(err) && err.kind === 'not_found') return null;
-      throw err;
+      if (!(isAppError(err) && err.kind === 'not_found')) throw err;
+      settings = noSettings(shop);
     }
+    // A change that lands meanwhile has a higher revision: whichever copy comes last, it stays.
+    await this.shopSettings.apply(settings);
+    return settings;
   }
 
   /** Each conversation's subscriber by subscriber id. */
