@@ -6,5 +6,6 @@ export * from './otlp-receiver.js';
 export * from './processes.js';
 export * from './signing.js';
 export * from './stack.js';
+export * from './test-database.js';
 export * from './twilio-simulator.js';
 export * from './zoned-phones.js';

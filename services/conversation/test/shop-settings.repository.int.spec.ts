@@ -1,32 +1,21 @@
 // The copy of the shops' settings against the real store: whatever order and however often the
 // change (ApplyShopSettings) and its event (ShopChanged) bring revisions, the highest stays.
-import { type FerretDb, startFerretDb } from '@sms-inbox/devstack';
-import { type Connection, connectMongo } from '@sms-inbox/mongo';
-import { createLogger } from '@sms-inbox/platform';
+import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { register } from 'prom-client';
 import {
   type ShopSettingsCopy,
   ShopSettingsRepository,
 } from '../src/repositories/shop-settings.repository.js';
 
-let store: FerretDb;
-let connection: Connection;
+let db: TestDatabase;
 let copies: ShopSettingsRepository;
 
 beforeAll(async () => {
-  store = await startFerretDb();
-  connection = await connectMongo({
-    uri: store.uri,
-    database: 'shop_settings_test',
-    logger: createLogger('shop-settings-test', 'silent'),
-  });
-  copies = new ShopSettingsRepository(connection);
+  db = await startTestDatabase('shop_settings_test');
+  copies = new ShopSettingsRepository(db.connection);
 });
 
-afterAll(async () => {
-  await connection?.close();
-  await store?.stop();
-});
+afterAll(() => db?.stop());
 
 const copy = (shop: string, revision: number): ShopSettingsCopy => ({
   _id: shop,

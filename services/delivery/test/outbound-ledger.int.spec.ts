@@ -1,34 +1,23 @@
 // The ledger's statuses, outbox, look-up schedule and the reconciliation's lease against the real
 // store: concurrent reports end at the highest-ranked status, an outbox is only emptied for the
 // status that was published, and of two replicas one holds the lease.
-import { type FerretDb, startFerretDb } from '@sms-inbox/devstack';
-import { type Connection, connectMongo } from '@sms-inbox/mongo';
-import { createLogger } from '@sms-inbox/platform';
+import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { LeaseRepository } from '../src/repositories/lease.repository.js';
 import { OutboundRepository, type StatusReport } from '../src/repositories/outbound.repository.js';
 
-let store: FerretDb;
-let connection: Connection;
+let db: TestDatabase;
 let ledger: OutboundRepository;
 let leases: LeaseRepository;
 let n = 0;
 
 beforeAll(async () => {
-  store = await startFerretDb();
-  connection = await connectMongo({
-    uri: store.uri,
-    database: 'ledger_test',
-    logger: createLogger('ledger-test', 'silent'),
-  });
-  ledger = new OutboundRepository(connection);
+  db = await startTestDatabase('ledger_test');
+  ledger = new OutboundRepository(db.connection);
   await ledger.init();
-  leases = new LeaseRepository(connection);
+  leases = new LeaseRepository(db.connection);
 });
 
-afterAll(async () => {
-  await connection?.close();
-  await store?.stop();
-});
+afterAll(() => db?.stop());
 
 async function accepted(checkAt: Date | null = null, conversationId = 'c1'): Promise<string> {
   n += 1;

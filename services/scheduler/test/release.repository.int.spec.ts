@@ -1,30 +1,19 @@
 // The release documents against the real store: schedules and cancels in any order and any
 // number of times, and batch claims that give each due reply to one claimer.
-import { type FerretDb, startFerretDb } from '@sms-inbox/devstack';
-import { type Connection, connectMongo } from '@sms-inbox/mongo';
-import { createLogger } from '@sms-inbox/platform';
+import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { type NewRelease, ReleaseRepository } from '../src/repositories/release.repository.js';
 
-let store: FerretDb;
-let connection: Connection;
+let db: TestDatabase;
 let releases: ReleaseRepository;
 let n = 0;
 
 beforeAll(async () => {
-  store = await startFerretDb();
-  connection = await connectMongo({
-    uri: store.uri,
-    database: 'release_test',
-    logger: createLogger('release-test', 'silent'),
-  });
-  releases = new ReleaseRepository(connection);
+  db = await startTestDatabase('release_test');
+  releases = new ReleaseRepository(db.connection);
   await releases.init();
 });
 
-afterAll(async () => {
-  await connection?.close();
-  await store?.stop();
-});
+afterAll(() => db?.stop());
 
 /** A reply of its own shop, so that each test sees only its own due replies. */
 function reply(shop: string, dueAt: Date): NewRelease {

@@ -1,14 +1,11 @@
 // A shop's settings against the real store: changes made at once (two dashboards, or a retry
 // racing its first attempt) each land over the one before, none lost.
 import type { Bus } from '@sms-inbox/bus';
-import { type FerretDb, startFerretDb } from '@sms-inbox/devstack';
-import { type Connection, connectMongo } from '@sms-inbox/mongo';
-import { createLogger } from '@sms-inbox/platform';
+import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { ShopRepository } from '../src/repositories/shop.repository.js';
 import { ChangeShopSettings } from '../src/usecases/change-shop-settings.usecase.js';
 
-let store: FerretDb;
-let connection: Connection;
+let db: TestDatabase;
 let shops: ShopRepository;
 const announced: string[] = [];
 const bus = {
@@ -18,20 +15,12 @@ const bus = {
 } as unknown as Bus;
 
 beforeAll(async () => {
-  store = await startFerretDb();
-  connection = await connectMongo({
-    uri: store.uri,
-    database: 'shop_test',
-    logger: createLogger('shop-test', 'silent'),
-  });
-  shops = new ShopRepository(connection);
+  db = await startTestDatabase('shop_test');
+  shops = new ShopRepository(db.connection);
   await shops.init();
 });
 
-afterAll(async () => {
-  await connection?.close();
-  await store?.stop();
-});
+afterAll(() => db?.stop());
 
 const texts = { optInConfirmation: 'in', help: 'help', optOutConfirmation: 'out' };
 
