@@ -37,6 +37,7 @@ let stack: Stack;
 let admin: DashboardClient;
 let browser: Browser;
 let page: Page;
+let token: string;
 
 /** Waits until the locator is visible (a person can see it), failing with what was awaited. */
 async function sees(locator: Locator, timeout = 20_000): Promise<Locator> {
@@ -74,7 +75,7 @@ beforeAll(async () => {
   expect(created.status).toBe(200);
   browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  const token = await sessionToken({
+  token = await sessionToken({
     shop: SHOP,
     apiKey: stack.env.SHOPIFY_API_KEY!,
     secret: stack.env.SHOPIFY_API_SECRET!,
@@ -349,6 +350,37 @@ it('fits a phone: the list alone, then the thread alone with a way back', async 
   await page.getByRole('button', { name: 'Back to the conversation list' }).click();
   await sees(page.getByTestId('conversation-list'));
   expect(await page.getByTestId('thread').count()).toBe(0);
+});
+
+it('shows a text that arrived before its live stream started: the list is read again then', async () => {
+  // A second tab whose stream is held until the text is in the inbox: no event will announce it.
+  const late = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await late.route('**/v1/events*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  try {
+    await late.goto(`${stack.webUrl}/#token=${token}`);
+    await sees(late.getByTestId('conversation-entry'));
+    const from = phone(200);
+    await texts(from, 'JOIN');
+    await texts(from, 'Sent before the stream started');
+    await eventually(async () =>
+      (await admin.all(`/v1/conversations?q=${encodeURIComponent(from)}`))[0]?.lastMessage?.text ===
+      'Sent before the stream started'
+        ? true
+        : undefined,
+    );
+    release();
+    await sees(late.getByTestId('conversation-entry').filter({ hasText: 'Sent before the stream started' }));
+  } finally {
+    release();
+    await late.close();
+  }
 });
 
 it('shows the scheduled reply go out, live, once quiet hours end', async () => {

@@ -23,6 +23,8 @@ export function App({ api, session }: { api: InboxApi; session: Session }) {
   const [live, setLive] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
   const [signedOut, setSignedOut] = useState(false);
   const [summaryError, setSummaryError] = useState<ApiError>();
+  /** Counts the starts of the live stream: the list reads its first page again at each. */
+  const [synced, setSynced] = useState(0);
 
   const onError = useCallback((err: unknown) => {
     if (err instanceof ApiError && err.status === 401) setSignedOut(true);
@@ -41,6 +43,7 @@ export function App({ api, session }: { api: InboxApi; session: Session }) {
       ready: (count) => {
         setUnresolved(count);
         setLive('live');
+        setSynced((n) => n + 1);
       },
       changed: (conversation, count) => {
         setUnresolved(count);
@@ -117,6 +120,7 @@ export function App({ api, session }: { api: InboxApi; session: Session }) {
             selected={selected}
             onOpen={open}
             changed={changed}
+            synced={synced}
             onError={onError}
           />
         </div>

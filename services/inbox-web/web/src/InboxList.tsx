@@ -27,6 +27,8 @@ interface Props {
   selected?: string;
   onOpen(id: string): void;
   changed?: { conversation: Conversation; seq: number };
+  /** Grows each time the live stream (re)starts. */
+  synced: number;
   onError(err: unknown): void;
 }
 
@@ -40,6 +42,7 @@ export function InboxList({
   selected,
   onOpen,
   changed,
+  synced,
   onError,
 }: Props) {
   const [items, setItems] = useState<Conversation[]>([]);
@@ -85,6 +88,13 @@ export function InboxList({
     setCursor(undefined);
     void load(undefined, true);
   }, [filter, query, api]);
+
+  // The live stream started (or started again): a text that arrived between the list's read and
+  // the stream's start was announced to no one, so the first page is read again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new start of the stream reloads here
+  useEffect(() => {
+    if (synced > 0) void load(undefined, true);
+  }, [synced]);
 
   // When the first entries show: the benchmark's "time to first list" (docs/benchmarks.md).
   useEffect(() => {
