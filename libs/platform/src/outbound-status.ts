@@ -34,3 +34,8 @@ export const isFinal = (status: OutboundStatus) => RANK[status] === 4;
 export function applyStatus(current: OutboundStatus, next: OutboundStatus): OutboundStatus {
   return RANK[next] > RANK[current] ? next : current;
 }
+
+/** The statuses a report of `next` moves a message from: every one it ranks above. */
+export function statusesBelow(next: OutboundStatus): OutboundStatus[] {
+  return (Object.keys(RANK) as OutboundStatus[]).filter((s) => RANK[next] > RANK[s]);
+}

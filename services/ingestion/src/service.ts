@@ -25,7 +25,7 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
   const shopDirectory = new GrpcShopDirectory(subscriberClient);
   const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus);
   const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus);
-  const receiveDeliveryStatus = new ReceiveDeliveryStatus(receipts, bus);
+  const receiveDeliveryStatus = new ReceiveDeliveryStatus(bus);
 
   const http = await kit.serveHttp(config.INGESTION_PORT, {
     routes: (app) =>

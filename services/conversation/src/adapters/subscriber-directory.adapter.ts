@@ -7,7 +7,11 @@ import type { CurrentSubscriber, SubscriberDirectory } from '../domain/ports.js'
 export function grpcSubscriberDirectory(client: subscriberV1.SubscriberServiceClient): SubscriberDirectory {
   const find = async (shop: string, id: string): Promise<CurrentSubscriber | null> => {
     try {
-      const { subscriber, version } = await call(client, client.getSubscriber, { shop, id });
+      const { subscriber, version } = await call(client, client.getSubscriber, {
+        shop,
+        id,
+        consentOnly: false,
+      });
       return subscriber ? { subscriber, version } : null;
     } catch (err) {
       if (isAppError(err) && err.kind === 'not_found') return null;

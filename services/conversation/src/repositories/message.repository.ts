@@ -2,6 +2,7 @@
 // per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
 import { createHash } from 'node:crypto';
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import type { OutboundStatus } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
 /**
@@ -100,6 +101,26 @@ export class MessageRepository {
     fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
   ): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: fields });
+  }
+
+  /**
+   * Moves a message from any of the statuses `from` to `fields.status`, in one conditional write
+   * that answers the message as moved (null when it was in none of them, or `sentAt` was not as
+   * `sent` asks: stored, or missing). Right with any number of replicas, without a read first.
+   */
+  async moveFrom(
+    shop: string,
+    id: string,
+    from: readonly OutboundStatus[],
+    fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord>,
+    sent?: 'stored' | 'missing',
+  ): Promise<MessageRecord | null> {
+    const filter: Record<string, unknown> = { _id: id, shop, status: { $in: from } };
+    if (sent) filter.sentAt = sent === 'stored' ? { $ne: null } : null;
+    return this.model
+      .findOneAndUpdate(filter, { $set: fields }, { returnDocument: 'after' })
+      .lean<MessageRecord>()
+      .exec();
   }
 
   /** Moves a message from status `from` (e.g. scheduled → queued); false when it was not `from`. */

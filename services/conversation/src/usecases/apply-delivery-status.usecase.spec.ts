@@ -5,20 +5,20 @@ import { ApplyDeliveryStatus } from './apply-delivery-status.usecase.js';
 function setup(start: Partial<MessageRecord>) {
   const calls: string[] = [];
   let message = { _id: 'm1', status: 'queued', sentAt: null, ...start } as MessageRecord;
-  let conflictOnce = false;
+  // The store's side of the one conditional write: the status among `from`, `sentAt` as asked.
   const messages = {
-    findById: async () => message,
-    transition: async (_id: string, from: string, fields: Partial<MessageRecord>) => {
-      if (conflictOnce) {
-        // Another replica moved it meanwhile: the write conditional on `from` misses.
-        conflictOnce = false;
-        message = { ...message, status: 'sent' };
-        calls.push(`miss ${from} → ${fields.status}`);
-        return false;
-      }
-      calls.push(`move ${from} → ${fields.status}`);
+    moveFrom: async (
+      _shop: string,
+      _id: string,
+      from: string[],
+      fields: Partial<MessageRecord>,
+      sent?: 'stored' | 'missing',
+    ) => {
+      const sentOk = !sent || (sent === 'stored') === (message.sentAt != null);
+      if (!from.includes(message.status) || !sentOk) return null;
+      calls.push(`move ${message.status} → ${fields.status}`);
       message = { ...message, ...fields };
-      return true;
+      return message;
     },
   } as unknown as MessageRepository;
   const announced: Array<MessageRecord | undefined> = [];
@@ -32,9 +32,6 @@ function setup(start: Partial<MessageRecord>) {
     calls,
     announced,
     current: () => message,
-    raceOnce: () => {
-      conflictOnce = true;
-    },
     apply: new ApplyDeliveryStatus(messages, announce),
   };
 }
@@ -79,10 +76,17 @@ it('never moves a final status back, nor an inbound message, and ignores `sendin
   expect([...delivered.calls, ...inbound.calls]).toEqual([]);
 });
 
-it('decides again when another replica moved the message meanwhile', async () => {
-  const { calls, current, raceOnce, apply } = setup({});
-  raceOnce();
-  await apply.execute(event('undelivered', 30003));
-  expect(calls).toEqual(['miss queued → undelivered', 'move sent → undelivered', 'announce']);
-  expect(current()).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+it('gives a final status the send time only when the message has none (its `sent` never came)', async () => {
+  const skipped = setup({});
+  await skipped.apply.execute(event('delivered'));
+  expect(skipped.current()).toMatchObject({ status: 'delivered', sentAt: new Date('2026-11-30T10:00:00Z') });
+  const sentFirst = setup({ status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') });
+  await sentFirst.apply.execute(event('delivered'));
+  expect(sentFirst.current()).toMatchObject({
+    status: 'delivered',
+    sentAt: new Date('2026-11-30T09:59:00Z'),
+  });
+  const failed = setup({ status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') });
+  await failed.apply.execute(event('undelivered', 30003));
+  expect(failed.current()).toMatchObject({ status: 'undelivered', errorCode: 30003 });
 });

@@ -2,7 +2,7 @@
 // late `sent` never moves a `delivered` message back), with the provider's id, the send time and
 // error code.
 import type { deliveryV1 } from '@sms-inbox/contracts';
-import { applyStatus, isFinal, isOutboundStatus, type OutboundStatus } from '@sms-inbox/platform';
+import { isFinal, isOutboundStatus, type OutboundStatus, statusesBelow } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
@@ -29,27 +29,37 @@ export class ApplyDeliveryStatus {
 
   /**
    * Moves the message to `status` when that ranks above its current one (the moved message, else
-   * null), in one write conditional
-   * on the status it was decided on (read and decided again on a miss): right with any number of
-   * replicas.
+   * null), in one write conditional on the statuses it ranks above: right with any number of
+   * replicas, and no read first. A final status also sets the send time when the message has none
+   * (its `sent` report never came): tried first for the usual case, a message already sent.
    */
   private async apply(
     event: deliveryV1.DeliveryStatusChanged,
     status: Exclude<OutboundStatus, 'sending'>,
   ): Promise<MessageRecord | null> {
-    for (;;) {
-      const message = await this.messages.findById(event.shop, event.messageId);
-      // An inbound message (`received`) is never moved by a delivery report.
-      if (!message || !isOutboundStatus(message.status)) return null;
-      if (applyStatus(message.status, status) === message.status) return null;
-      const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
-      if (event.providerSid) fields.providerSid = event.providerSid;
-      if (event.errorCode) fields.errorCode = event.errorCode;
-      if (status === 'sent' || (status === 'delivered' && !message.sentAt))
-        fields.sentAt = event.at ?? new Date();
-      if (!(await this.messages.transition(message._id, message.status, fields))) continue;
-      if (isFinal(status)) finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
-      return { ...message, ...fields };
+    const fields: Pick<MessageRecord, 'status'> & Partial<MessageRecord> = { status };
+    if (event.providerSid) fields.providerSid = event.providerSid;
+    if (event.errorCode) fields.errorCode = event.errorCode;
+    const at = event.at ?? new Date();
+    const from = statusesBelow(status);
+    let moved: MessageRecord | null;
+    if (status === 'sent') {
+      moved = await this.messages.moveFrom(event.shop, event.messageId, from, { ...fields, sentAt: at });
+    } else if (status === 'delivered') {
+      moved =
+        (await this.messages.moveFrom(event.shop, event.messageId, from, fields, 'stored')) ??
+        (await this.messages.moveFrom(
+          event.shop,
+          event.messageId,
+          from,
+          { ...fields, sentAt: at },
+          'missing',
+        ));
+    } else {
+      moved = await this.messages.moveFrom(event.shop, event.messageId, from, fields);
     }
+    if (moved && isFinal(status))
+      finals.inc({ status, code: event.errorCode ? String(event.errorCode) : '' });
+    return moved;
   }
 }

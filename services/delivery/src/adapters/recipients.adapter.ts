@@ -13,7 +13,9 @@ const notFoundAsNull = (err: unknown) => {
 export function grpcRecipients(client: subscriberV1.SubscriberServiceClient): Recipients {
   return {
     async find(shop, id) {
-      const found = await call(client, client.getSubscriber, { shop, id }).catch(notFoundAsNull);
+      const found = await call(client, client.getSubscriber, { shop, id, consentOnly: true }).catch(
+        notFoundAsNull,
+      );
       const subscriber = found?.subscriber;
       return subscriber ? { phone: subscriber.phone, status: subscriber.status } : null;
     },

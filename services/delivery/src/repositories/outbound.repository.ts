@@ -4,7 +4,8 @@
 // the ledger shows as attempted is never sent again without asking the provider first.
 //
 // It also keeps the message's last known provider status (by the shared precedence), with an
-// outbox: the status the conversation has not been told yet, written in the same single-document
+// outbox: the status the conversation has not been told yet (every one after `queued`, which the
+// conversation set itself), written in the same single-document
 // write that records it and cleared only after its event is published, so a crash between the
 // two loses nothing (a sweep publishes what is left). `checkAt` is when the reconciliation next
 // asks the provider about a message whose status is not final.
@@ -206,7 +207,9 @@ export class OutboundRepository {
         if (report.errorCode) set.errorCode = report.errorCode;
         if (report.price != null) set.price = report.price;
         if (report.priceUnit != null) set.priceUnit = report.priceUnit;
-        if (entry.conversationId) {
+        // `queued` is the status the conversation gave the message when it asked for the send,
+        // so telling it would change nothing there (a publish, a read and a clear saved per reply).
+        if (entry.conversationId && report.status !== 'queued') {
           set.outbox = {
             status: report.status,
             providerSid: report.providerSid || entry.providerSid || '',

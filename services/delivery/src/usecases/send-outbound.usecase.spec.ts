@@ -35,7 +35,9 @@ class FakeLedger {
       ...entry,
       ...fields,
       status,
-      ...(moved && entry.conversationId ? { outbox: { ...report, errorCode: report.errorCode } } : {}),
+      ...(moved && entry.conversationId && report.status !== 'queued'
+        ? { outbox: { ...report, errorCode: report.errorCode } }
+        : {}),
     };
     this.docs.set(id, record);
     return { record, moved };
@@ -112,7 +114,7 @@ const reply = (fields: Partial<OutboundRequest> = {}): OutboundRequest => ({
 });
 const delivery = { working: () => {} };
 
-it('records "calling" in the ledger before the provider is called, then "accepted", then reports it', async () => {
+it('records "calling" in the ledger before the provider is called, then "accepted", with nothing to report (the conversation queued it)', async () => {
   const { calls, ledger, send } = setup();
   await send.execute(reply(), delivery);
   expect(calls).toEqual([
@@ -121,7 +123,7 @@ it('records "calling" in the ledger before the provider is called, then "accepte
     'provider send it ships today',
     'link SM1',
     'ledger accepted queued',
-    'report queued',
+    'report nothing',
   ]);
   expect(ledger.docs.get('m1')).toMatchObject({ state: 'accepted', providerSid: 'SM1', status: 'queued' });
 });

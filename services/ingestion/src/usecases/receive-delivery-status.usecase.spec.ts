@@ -1,45 +1,45 @@
 import type { Bus } from '@sms-inbox/bus';
-import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 import { ReceiveDeliveryStatus } from './receive-delivery-status.usecase.js';
 
-function setup(options: { published?: boolean } = {}) {
-  const calls: string[] = [];
-  const receipts = {
-    find: async (id: string) => (options.published ? { _id: id, publishedAt: new Date() } : null),
-    recordPublished: async (receipt: { _id: string }) => {
-      calls.push(`record ${receipt._id}`);
-    },
-  } as unknown as ReceiptRepository;
-  const bus = {
-    publish: async (_event: unknown, message: { errorCode: number }, { msgId }: { msgId: string }) => {
-      calls.push(`publish ${msgId} ${message.errorCode}`);
-      return { duplicate: false, seq: 1 };
-    },
-  } as unknown as Bus;
-  return { calls, receive: new ReceiveDeliveryStatus(receipts, bus) };
+/** A bus that, like JetStream, acknowledges a repeated message id as a duplicate. */
+function setup() {
+  const published: string[] = [];
+  const seen = new Set<string>();
+  const bus: Pick<Bus, 'publish'> = {
+    publish: (async (_event: unknown, message: { errorCode: number }, { msgId }: { msgId: string }) => {
+      published.push(`${msgId} ${message.errorCode}`);
+      const duplicate = seen.has(msgId);
+      seen.add(msgId);
+      return { duplicate, seq: published.length };
+    }) as Bus['publish'],
+  };
+  return { published, receive: new ReceiveDeliveryStatus(bus) };
 }
 
-it('publishes a status once per message and status, before recording its receipt', async () => {
-  const { calls, receive } = setup();
+it('publishes a status keyed by message and status, with its error code', async () => {
+  const { published, receive } = setup();
   const out = await receive.execute({ MessageSid: 'SM1', MessageStatus: 'Undelivered', ErrorCode: '30003' });
   expect(out).toEqual({ duplicate: false });
-  expect(calls).toEqual(['publish status:SM1:undelivered 30003', 'record twilio_status:SM1:undelivered']);
+  expect(published).toEqual(['status:SM1:undelivered 30003']);
 });
 
-it('publishes nothing for a status already published', async () => {
-  const { calls, receive } = setup({ published: true });
+it('reports a repeated callback as the duplicate the broker found it to be', async () => {
+  const { published, receive } = setup();
+  await receive.execute({ MessageSid: 'SM1', MessageStatus: 'delivered' });
   expect(await receive.execute({ MessageSid: 'SM1', MessageStatus: 'delivered' })).toEqual({
     duplicate: true,
   });
-  expect(calls).toEqual([]);
+  expect(await receive.execute({ MessageSid: 'SM1', MessageStatus: 'sent' })).toEqual({ duplicate: false });
+  expect(published).toEqual(['status:SM1:delivered 0', 'status:SM1:delivered 0', 'status:SM1:sent 0']);
 });
 
 it('refuses a callback without a well-formed MessageSid or MessageStatus', async () => {
-  const { receive } = setup();
+  const { published, receive } = setup();
   await expect(receive.execute({ MessageStatus: 'sent' })).rejects.toMatchObject({
     code: 'invalid_message_sid',
   });
   await expect(receive.execute({ MessageSid: 'SM1', MessageStatus: '<b>' })).rejects.toMatchObject({
     code: 'invalid_message_status',
   });
+  expect(published).toEqual([]);
 });

@@ -1,15 +1,14 @@
-// A verified Twilio status callback: de-duplicated by (MessageSid, MessageStatus), published
-// as `ingestion.delivery_status.v1` for delivery, answered only after JetStream acked.
+// A verified Twilio status callback: published as `ingestion.delivery_status.v1` for delivery,
+// answered only after JetStream acked. No receipt is written: the publish is keyed by
+// (MessageSid, MessageStatus), so JetStream's de-duplication drops a repeat within its window,
+// and delivery applies statuses by precedence, so a repeat after it changes nothing. The stream
+// keeps the callback's fields for as long as a receipt would have (replay from the stream).
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import { invalid } from '@sms-inbox/platform';
-import type { ReceiptRepository } from '../repositories/receipt.repository.js';
 
 export class ReceiveDeliveryStatus {
-  constructor(
-    private readonly receipts: ReceiptRepository,
-    private readonly bus: Bus,
-  ) {}
+  constructor(private readonly bus: Pick<Bus, 'publish'>) {}
 
   async execute(params: Record<string, string | undefined>): Promise<{ duplicate: boolean }> {
     const messageSid = params.MessageSid?.trim() ?? '';
@@ -19,23 +18,17 @@ export class ReceiveDeliveryStatus {
     if (!/^[a-z_]{2,20}$/.test(status))
       throw invalid('invalid_message_status', 'MessageStatus is missing or malformed');
     const errorCode = Number.parseInt(params.ErrorCode ?? '0', 10) || 0;
-    const receiptId = `twilio_status:${messageSid}:${status}`;
-    if ((await this.receipts.find(receiptId))?.publishedAt) return { duplicate: true };
-    const receivedAt = new Date();
-    await this.bus.publish(
+    const { duplicate } = await this.bus.publish(
       Events.deliveryStatusReceived,
-      { messageSid, accountSid: params.AccountSid ?? '', messageStatus: status, errorCode, receivedAt },
+      {
+        messageSid,
+        accountSid: params.AccountSid ?? '',
+        messageStatus: status,
+        errorCode,
+        receivedAt: new Date(),
+      },
       { msgId: `status:${messageSid}:${status}` },
     );
-    await this.receipts.recordPublished({
-      _id: receiptId,
-      source: 'twilio_status',
-      shop: null,
-      party: null,
-      payload: { MessageSid: messageSid, MessageStatus: status, ErrorCode: String(errorCode) },
-      receivedAt,
-      publishedAt: new Date(),
-    });
-    return { duplicate: false };
+    return { duplicate };
   }
 }

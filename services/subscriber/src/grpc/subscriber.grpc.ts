@@ -81,6 +81,13 @@ export function subscriberGrpc(deps: {
     }, logger),
     getSubscriber: unary(async (req: subscriberV1.GetSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);
+      if (req.consentOnly) {
+        // No shop read: consent and phone do not depend on its settings, quiet hours do.
+        return {
+          subscriber: { ...toSubscriberMessage(record, null), quietHours: undefined },
+          version: record.version,
+        };
+      }
       return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)), version: record.version };
     }, logger),
     batchGetSubscribers: unary(async (req: subscriberV1.BatchGetSubscribersRequest) => {

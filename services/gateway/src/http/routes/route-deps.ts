@@ -33,6 +33,7 @@ export function services(deps: RouteDeps): Services {
       const { subscriber } = await rpc(deps.subscribers, deps.subscribers.getSubscriber, {
         shop,
         id: conversation.subscriberId,
+        consentOnly: false,
       });
       return presentConversation(conversation, subscriber);
     },

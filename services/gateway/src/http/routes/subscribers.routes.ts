@@ -19,7 +19,11 @@ export const subscriberRoutes = ({ rpc, subscribers, conversations }: Services) 
     response: subscriberBody,
     errors: [404],
     async handle({ req, session: { shop } }) {
-      const out = await rpc(subscribers, subscribers.getSubscriber, { shop, id: idParam(req) });
+      const out = await rpc(subscribers, subscribers.getSubscriber, {
+        shop,
+        id: idParam(req),
+        consentOnly: false,
+      });
       return presentSubscriber(out.subscriber!);
     },
   }),
@@ -61,7 +65,7 @@ export const subscriberRoutes = ({ rpc, subscribers, conversations }: Services) 
     async handle({ req, session: { shop } }) {
       const id = idParam(req);
       const [subscriber, consent] = await Promise.all([
-        rpc(subscribers, subscribers.getSubscriber, { shop, id }),
+        rpc(subscribers, subscribers.getSubscriber, { shop, id, consentOnly: false }),
         rpc(subscribers, subscribers.listConsentChanges, { shop, id }),
       ]);
       const conversation = await rpc(conversations, conversations.getConversation, {
