@@ -101,6 +101,19 @@ it('fills no outbox for the accept (the conversation queued the message itself),
   expect(await ledger.find(id)).toMatchObject({ status: 'sent', outbox: { status: 'sent' } });
 });
 
+it('finds a message by its provider sid once its accept is recorded, and none before', async () => {
+  const id = await accepted(null);
+  await ledger.update(id, { state: 'calling', providerSid: null });
+  const sid = `SMlate${id}`;
+  expect(await ledger.findByProviderSid(sid)).toBeNull(); // a callback this early is retried
+  await ledger.recordStatus(
+    id,
+    { ...report('queued'), providerSid: sid },
+    { state: 'accepted', providerSid: sid },
+  );
+  expect(await ledger.findByProviderSid(sid)).toMatchObject({ _id: id, state: 'accepted', status: 'queued' });
+});
+
 it('fills no outbox for an automatic text, which belongs to no conversation', async () => {
   const id = await accepted(null, '');
   await ledger.recordStatus(id, report('delivered'));

@@ -228,15 +228,20 @@ export class ConversationRepository {
    * A message appended to the conversation, in one read and one conditional write: it becomes the
    * last one unless a newer one is already there, and, when `status` is given, the status moves
    * as `setStatus` would move it. Returns the conversation as stored now (null when there is none).
+   * `known`: the conversation as the caller read it, the first guess (a read saved when nothing
+   * wrote it since; the conditional write finds out when something did).
    */
   async recordMessage(
     shop: string,
     id: string,
     message: MessageRecord,
     status?: StatusMove,
+    known?: ConversationRecord,
   ): Promise<ConversationRecord | null> {
+    let guess = known?._id === id && known.shop === shop ? known : undefined;
     for (;;) {
-      const current = await this.findById(shop, id);
+      const current = guess ?? (await this.findById(shop, id));
+      guess = undefined;
       if (!current) return null;
       const set: Partial<ConversationRecord> = {};
       if (new Date(current.lastActivityAt) <= new Date(message.createdAt)) {

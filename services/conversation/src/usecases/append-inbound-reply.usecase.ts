@@ -71,6 +71,7 @@ export class AppendInboundReply {
             reason: 'subscriber_wrote',
             actor: 'subscriber',
           },
+      conversation,
     );
     // A redaction of this customer or shop that ran meanwhile wins: what was just written goes.
     if (await this.erase.settle(event.shop, subscriber.id, at)) return;

@@ -128,13 +128,19 @@ export class CreateReply {
       return { message, size };
     }
 
-    const stored = await this.conversations.recordMessage(input.shop, conversation._id, message, {
-      allowedFrom: ['unresolved', 'resolved'],
-      to: 'resolved',
-      causeAt: now,
-      reason: 'reply_sent',
-      actor: `user:${input.actor}`,
-    });
+    const stored = await this.conversations.recordMessage(
+      input.shop,
+      conversation._id,
+      message,
+      {
+        allowedFrom: ['unresolved', 'resolved'],
+        to: 'resolved',
+        causeAt: now,
+        reason: 'reply_sent',
+        actor: `user:${input.actor}`,
+      },
+      conversation,
+    );
     replies.inc({ send, outcome: scheduled ? 'scheduled' : 'sent' });
     if (message.quietHoursOverride) overrides.inc();
     if (scheduled) await this.requests.schedule(message, conversation.subscriberId);

@@ -108,8 +108,14 @@ const outboundSchema = new Schema<OutboundRecord>(
 outboundSchema.index({ outboxSince: 1 });
 // The reconciliation: accepted messages due for a look-up at the provider, oldest due first.
 outboundSchema.index({ checkAt: 1 });
+// A status callback's message, by the provider's sid (recorded with the accept).
+outboundSchema.index({ providerSid: 1 });
 
-/** provider sid → message id, keyed by `_id` so a status callback finds its message directly. */
+/**
+ * provider sid → message id, keyed by `_id`: how status callbacks found their message while the
+ * local store could look documents up by `_id` only. No longer written (the ledger's `providerSid`
+ * index serves the look-up); links stored before are erased with their shop.
+ */
 interface ProviderSid {
   _id: string;
   messageId: string;
@@ -129,18 +135,9 @@ export class OutboundRepository {
     this.providerSids = connection.model<ProviderSid>('ProviderSid', providerSidSchema, 'provider_sids');
   }
 
-  /** Remembers which message a provider sid belongs to (once). */
-  async linkProviderSid(providerSid: string, messageId: string): Promise<void> {
-    try {
-      await this.providerSids.create({ _id: providerSid, messageId });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-
-  async findByProviderSid(providerSid: string): Promise<OutboundRecord | null> {
-    const link = await this.providerSids.findById(providerSid).lean<ProviderSid>().exec();
-    return link ? this.find(link.messageId) : null;
+  /** The message the provider knows by `providerSid`, once its accept is recorded. */
+  findByProviderSid(providerSid: string): Promise<OutboundRecord | null> {
+    return this.model.findOne({ providerSid }).lean<OutboundRecord>().exec();
   }
 
   async init(): Promise<void> {

@@ -42,9 +42,6 @@ class FakeLedger {
     this.docs.set(id, record);
     return { record, moved };
   }
-  async linkProviderSid(sid: string) {
-    this.calls.push(`link ${sid}`);
-  }
 }
 
 function setup(
@@ -121,7 +118,6 @@ it('records "calling" in the ledger before the provider is called, then "accepte
     'recipients find',
     'ledger calling',
     'provider send it ships today',
-    'link SM1',
     'ledger accepted queued',
     'report nothing',
   ]);

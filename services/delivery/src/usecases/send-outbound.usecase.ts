@@ -75,10 +75,7 @@ const TERMINAL = new Set(Object.keys(STATE_STATUS));
 
 export class SendOutbound {
   constructor(
-    private readonly ledger: Pick<
-      OutboundRepository,
-      'find' | 'claim' | 'update' | 'recordStatus' | 'linkProviderSid'
-    >,
+    private readonly ledger: Pick<OutboundRepository, 'find' | 'claim' | 'update' | 'recordStatus'>,
     private readonly provider: SmsProvider,
     private readonly recipients: Recipients,
     private readonly pacer: NumberPacer,
@@ -213,7 +210,6 @@ export class SendOutbound {
     sendTrace: string | null,
     known: OutboundRecord,
   ): Promise<{ record: OutboundRecord } | null> {
-    await this.ledger.linkProviderSid(providerSid, request.id);
     const now = new Date();
     return this.ledger.recordStatus(
       request.id,
