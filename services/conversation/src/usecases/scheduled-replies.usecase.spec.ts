@@ -42,8 +42,9 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
     },
   } as unknown as RequestSend;
   const announce = {
-    execute: async () => {
-      calls.push('announce');
+    execute: async (_shop: string, _id: string, current?: { _id: string } | null) => {
+      // Given the conversation the release read, it is not read again.
+      calls.push(current ? `announce ${current._id} as read` : 'announce');
     },
   } as unknown as AnnounceChange;
   const bus = {
@@ -63,14 +64,14 @@ const released = { messageId: 'm1', shop: 'a.myshopify.com', conversationId: 'c1
 it('releases a scheduled reply to a subscriber still active: queued, then sent', async () => {
   const { calls, replies } = setup();
   await replies.release(released);
-  expect(calls).toEqual(['scheduled → queued', 'request send to +14155550101', 'announce']);
+  expect(calls).toEqual(['scheduled → queued', 'request send to +14155550101', 'announce c1 as read']);
 });
 
 it('cancels, never sends, a reply whose subscriber opted out or was erased before the release', async () => {
   for (const subscriber of ['opted_out', null] as const) {
     const { calls, replies } = setup({ subscriber });
     await replies.release(released);
-    expect(calls).toEqual(['scheduled → canceled', 'announce']);
+    expect(calls).toEqual(['scheduled → canceled', 'announce c1 as read']);
   }
 });
 

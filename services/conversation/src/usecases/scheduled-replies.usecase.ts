@@ -32,7 +32,8 @@ export class ScheduledReplies {
     const released = await this.releaseOnce(event);
     if (!released) return;
     releases.inc({ outcome: released.outcome });
-    await this.announce.execute(event.shop, event.conversationId, undefined, released.message);
+    // The conversation as read for the release (a message's move does not change it).
+    await this.announce.execute(event.shop, event.conversationId, released.conversation, released.message);
   }
 
   /**
@@ -48,11 +49,15 @@ export class ScheduledReplies {
       : null;
     if (!conversation || !subscriber) {
       if (!(await this.messages.transition(message._id, 'scheduled', { status: 'canceled' }))) return null;
-      return { outcome: 'canceled_opted_out' as const, message: { ...message, status: 'canceled' as const } };
+      return {
+        outcome: 'canceled_opted_out' as const,
+        message: { ...message, status: 'canceled' as const },
+        conversation: conversation ?? undefined,
+      };
     }
     if (!(await this.messages.transition(message._id, 'scheduled', { status: 'queued' }))) return null;
     await this.requests.send(message, subscriber.id, subscriber.phone);
-    return { outcome: 'released' as const, message: { ...message, status: 'queued' as const } };
+    return { outcome: 'released' as const, message: { ...message, status: 'queued' as const }, conversation };
   }
 
   async cancel(shop: string, id: string): Promise<MessageRecord> {
