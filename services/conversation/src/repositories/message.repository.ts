@@ -86,8 +86,12 @@ export class MessageRepository {
     await this.model.createIndexes();
   }
 
-  findByDedupeKey(shop: string, dedupeKey: string): Promise<MessageRecord | null> {
-    return this.findById(shop, messageIdFor(shop, dedupeKey));
+  /** By the id the key names, else by the key itself (a message stored before ids followed from keys). */
+  async findByDedupeKey(shop: string, dedupeKey: string): Promise<MessageRecord | null> {
+    return (
+      (await this.findById(shop, messageIdFor(shop, dedupeKey))) ??
+      this.model.findOne({ shop, dedupeKey }).lean<MessageRecord>().exec()
+    );
   }
 
   /** Within the shop, so another shop's id is simply not found. */
@@ -132,6 +136,17 @@ export class MessageRepository {
     // One conditional write: the status it moves from is in the filter.
     const res = await this.model.updateOne({ _id: id, status: from }, { $set: fields });
     return res.matchedCount === 1;
+  }
+
+  /** Inserts the message; false when its `_id` (its shop and dedupe key) is stored already. */
+  async insertIfNew(doc: MessageRecord): Promise<boolean> {
+    try {
+      await this.model.create(doc);
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return false;
+    }
   }
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */

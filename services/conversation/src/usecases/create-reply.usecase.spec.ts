@@ -8,6 +8,7 @@ import type { RequestSend } from './request-send.js';
 const QUIET_END = new Date('2026-12-01T13:00:00Z');
 
 function setup(options: { status?: string; quiet?: boolean; conversationStatus?: string } = {}) {
+  let status = options.status ?? 'active';
   const calls: string[] = [];
   const stored = new Map<string, MessageRecord>();
   const conversations = {
@@ -23,10 +24,14 @@ function setup(options: { status?: string; quiet?: boolean; conversationStatus?:
   const messages = {
     findByDedupeKey: async (_shop: string, key: string) =>
       [...stored.values()].find((m) => m.dedupeKey === key) ?? null,
-    insertOnce: async (m: MessageRecord) => {
+    insertIfNew: async (m: MessageRecord) => {
+      if (stored.has(m._id)) {
+        calls.push(`store ${m.status}: stored already`);
+        return false;
+      }
       calls.push(`store ${m.status}`);
-      if (!stored.has(m._id)) stored.set(m._id, m);
-      return stored.get(m._id)!;
+      stored.set(m._id, m);
+      return true;
     },
   } as unknown as MessageRepository;
   const directory: SubscriberDirectory = {
@@ -35,7 +40,7 @@ function setup(options: { status?: string; quiet?: boolean; conversationStatus?:
       subscriber: {
         id: 's1',
         phone: '+14155550101',
-        status: options.status ?? 'active',
+        status,
         timezone: 'America/New_York',
         quietHours: options.quiet ? { active: true, endsAt: QUIET_END, rule: 'shop' } : { active: false },
       } as never,
@@ -55,7 +60,13 @@ function setup(options: { status?: string; quiet?: boolean; conversationStatus?:
       calls.push('request schedule');
     },
   } as unknown as RequestSend;
-  return { calls, reply: new CreateReply(conversations, messages, directory, announce, requests) };
+  return {
+    calls,
+    optOut: () => {
+      status = 'opted_out';
+    },
+    reply: new CreateReply(conversations, messages, directory, announce, requests),
+  };
 }
 
 const input = (fields: Partial<ReplyInput> = {}): ReplyInput => ({
@@ -89,7 +100,7 @@ it('answers a repeated Idempotency-Key with the first reply and asks again, and 
   calls.length = 0;
   const again = await reply.execute(input());
   expect(again.message._id).toBe(first.message._id);
-  expect(calls).toEqual(['request send m to +14155550101']);
+  expect(calls).toEqual(['store queued: stored already', 'request send m to +14155550101']);
   await expect(reply.execute(input({ text: 'something else' }))).rejects.toMatchObject({
     code: 'idempotency_key_reused',
   });
@@ -120,4 +131,16 @@ it('refuses an opted-out subscriber, and bad input, before storing anything', as
   });
   await expect(reply.execute(input({ send: 'later' }))).rejects.toMatchObject({ code: 'invalid_send' });
   expect([...optedOut.calls, ...calls]).toEqual([]);
+});
+
+it('answers a repeated Idempotency-Key with the first reply even after the subscriber opted out', async () => {
+  const { calls, optOut, reply } = setup();
+  const first = await reply.execute(input());
+  optOut();
+  calls.length = 0;
+  expect((await reply.execute(input())).message._id).toBe(first.message._id);
+  expect(calls).toEqual(['request send m to +14155550101']);
+  await expect(reply.execute(input({ idempotencyKey: 'k2' }))).rejects.toMatchObject({
+    code: 'subscriber_opted_out',
+  });
 });

@@ -73,34 +73,36 @@ export class CreateReply {
       .update(JSON.stringify([input.conversationId, input.text, input.mediaUrl, input.discountCode, send]))
       .digest('hex');
     const dedupeKey = `out:${input.idempotencyKey ? `key:${input.idempotencyKey}` : randomUUID()}`;
-    const earlier = input.idempotencyKey ? await this.messages.findByDedupeKey(input.shop, dedupeKey) : null;
-    if (earlier) {
-      if (earlier.requestHash !== requestHash) {
-        throw new AppError(
-          'unprocessable',
-          'idempotency_key_reused',
-          'this Idempotency-Key was used with another request',
-        );
-      }
-      await this.askAgain(earlier, conversation.subscriberId);
-      return { message: earlier, size };
-    }
+    // A repeated Idempotency-Key is found where it matters without a read first: the insert
+    // meets the stored message (its `_id` follows from the key), and a refusal below looks for
+    // it before refusing (the first request's result stands, whatever changed since).
+    const repeatOrThrow = async (refusal: AppError) => {
+      const earlier = input.idempotencyKey
+        ? await this.messages.findByDedupeKey(input.shop, dedupeKey)
+        : null;
+      if (!earlier) throw refusal;
+      return this.repeat(earlier, requestHash, conversation.subscriberId, size);
+    };
 
     const { subscriber } = await this.subscribers.get(input.shop, conversation.subscriberId);
     if (subscriber?.status !== 'active' || conversation.status === 'opted_out') {
-      throw conflict('subscriber_opted_out', 'the subscriber has opted out and cannot be messaged');
+      return repeatOrThrow(
+        conflict('subscriber_opted_out', 'the subscriber has opted out and cannot be messaged'),
+      );
     }
     const quiet = subscriber.quietHours;
     if (quiet?.active && (send === 'auto' || (send === 'scheduled' && !quiet.endsAt))) {
-      throw conflict('quiet_hours', 'the subscriber is in quiet hours: send now or schedule', {
-        details: {
-          quietHours: {
-            endsAt: quiet.endsAt?.toISOString() ?? null,
-            timezone: subscriber.timezone,
-            rule: quiet.rule || null,
+      return repeatOrThrow(
+        conflict('quiet_hours', 'the subscriber is in quiet hours: send now or schedule', {
+          details: {
+            quietHours: {
+              endsAt: quiet.endsAt?.toISOString() ?? null,
+              timezone: subscriber.timezone,
+              rule: quiet.rule || null,
+            },
           },
-        },
-      });
+        }),
+      );
     }
     const scheduled = quiet?.active && send === 'scheduled';
     const now = new Date();
@@ -122,11 +124,16 @@ export class CreateReply {
       quietHoursOverride: Boolean(quiet?.active && send === 'now'),
       sentBy: input.actor,
     };
-    const message = await this.messages.insertOnce(draft);
-    if (message._id !== draft._id) {
-      await this.askAgain(message, conversation.subscriberId);
-      return { message, size };
+    if (!(await this.messages.insertIfNew(draft))) {
+      // The same key again (a retry, or two requests at once): the stored message answers.
+      return repeatOrThrow(
+        conflict(
+          'idempotency_key_conflict',
+          'another request with this Idempotency-Key is being handled; try again',
+        ),
+      );
     }
+    const message = draft;
 
     const stored = await this.conversations.recordMessage(
       input.shop,
@@ -147,6 +154,19 @@ export class CreateReply {
     else await this.requests.send(message, conversation.subscriberId, subscriber.phone);
     await this.announce.execute(input.shop, conversation._id, stored);
     return { message, size };
+  }
+
+  /** The first result for a repeated key (another body with it is refused), its send asked again. */
+  private async repeat(earlier: MessageRecord, requestHash: string, subscriberId: string, size: SmsSize) {
+    if (earlier.requestHash !== requestHash) {
+      throw new AppError(
+        'unprocessable',
+        'idempotency_key_reused',
+        'this Idempotency-Key was used with another request',
+      );
+    }
+    await this.askAgain(earlier, subscriberId);
+    return { message: earlier, size };
   }
 
   /** A repeated request finishes what the first may not have: asking for the send or the release. */
