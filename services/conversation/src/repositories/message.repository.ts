@@ -151,16 +151,8 @@ export class MessageRepository {
 
   /** Inserts the message unless its dedupe key exists; returns the stored one either way. */
   async insertOnce(doc: MessageRecord): Promise<MessageRecord> {
-    try {
-      await this.model.create(doc);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return (
-        (await this.findById(doc.shop, doc._id)) ??
-        (await this.model.findOne({ shop: doc.shop, dedupeKey: doc.dedupeKey }).lean<MessageRecord>())!
-      );
-    }
+    if (await this.insertIfNew(doc)) return doc;
+    return (await this.findByDedupeKey(doc.shop, doc.dedupeKey))!;
   }
 
   /** A conversation's history, oldest first, after the keyset cursor. */
