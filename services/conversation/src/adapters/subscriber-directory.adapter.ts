@@ -5,12 +5,16 @@ import { isAppError, notFound } from '@sms-inbox/platform';
 import type { CurrentSubscriber, SubscriberDirectory } from '../domain/ports.js';
 
 export function grpcSubscriberDirectory(client: subscriberV1.SubscriberServiceClient): SubscriberDirectory {
-  const find = async (shop: string, id: string): Promise<CurrentSubscriber | null> => {
+  const find = async (
+    shop: string,
+    id: string,
+    options: { consentOnly?: boolean } = {},
+  ): Promise<CurrentSubscriber | null> => {
     try {
       const { subscriber, version } = await call(client, client.getSubscriber, {
         shop,
         id,
-        consentOnly: false,
+        consentOnly: options.consentOnly ?? false,
       });
       return subscriber ? { subscriber, version } : null;
     } catch (err) {

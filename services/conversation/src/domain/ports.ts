@@ -12,6 +12,9 @@ export interface CurrentSubscriber {
 export interface SubscriberDirectory {
   /** The subscriber now; fails `not_found` when unknown or erased. */
   get(shop: string, id: string): Promise<CurrentSubscriber>;
-  /** The subscriber now; null when unknown or erased. */
-  find(shop: string, id: string): Promise<CurrentSubscriber | null>;
+  /**
+   * The subscriber now; null when unknown or erased. `consentOnly`: phone and consent are all the
+   * caller reads (no quiet hours, so the subscriber service reads no shop settings).
+   */
+  find(shop: string, id: string, options?: { consentOnly?: boolean }): Promise<CurrentSubscriber | null>;
 }

@@ -27,9 +27,10 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
     findById: async () => ({ _id: 'c1', subscriberId: 's1' }),
   } as unknown as ConversationRepository;
   const subscriber = options.subscriber === undefined ? 'active' : options.subscriber;
+  const asked: Array<{ consentOnly?: boolean } | undefined> = [];
   const directory: SubscriberDirectory = {
-    find: async () =>
-      subscriber
+    find: async (_shop, _id, options) =>
+      asked.push(options) && subscriber
         ? { version: 1, subscriber: { id: 's1', phone: '+14155550101', status: subscriber } as never }
         : null,
     get: async () => {
@@ -55,6 +56,7 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
   } as unknown as Bus;
   return {
     calls,
+    asked,
     replies: new ScheduledReplies(conversations, messages, directory, requests, announce, bus),
   };
 }
@@ -62,8 +64,9 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
 const released = { messageId: 'm1', shop: 'a.myshopify.com', conversationId: 'c1' } as never;
 
 it('releases a scheduled reply to a subscriber still active: queued, then sent', async () => {
-  const { calls, replies } = setup();
+  const { calls, asked, replies } = setup();
   await replies.release(released);
+  expect(asked).toEqual([{ consentOnly: true }]); // consent and phone, no quiet hours
   expect(calls).toEqual(['scheduled → queued', 'request send to +14155550101', 'announce c1 as read']);
 });
 

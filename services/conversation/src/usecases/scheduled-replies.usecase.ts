@@ -79,7 +79,7 @@ export class ScheduledReplies {
   }
 
   private async activeSubscriber(shop: string, id: string): Promise<subscriberV1.Subscriber | null> {
-    const found = await this.subscribers.find(shop, id);
+    const found = await this.subscribers.find(shop, id, { consentOnly: true });
     return found?.subscriber.status === 'active' ? found.subscriber : null;
   }
 }
