@@ -29,10 +29,12 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
   const subscriber = options.subscriber === undefined ? 'active' : options.subscriber;
   const asked: Array<{ consentOnly?: boolean } | undefined> = [];
   const directory: SubscriberDirectory = {
-    find: async (_shop, _id, options) =>
-      asked.push(options) && subscriber
+    find: async (_shop, _id, options) => {
+      asked.push(options);
+      return subscriber
         ? { version: 1, subscriber: { id: 's1', phone: '+14155550101', status: subscriber } as never }
-        : null,
+        : null;
+    },
     get: async () => {
       throw new Error('not used');
     },
