@@ -6,7 +6,9 @@ function setup(start: Partial<MessageRecord>) {
   const calls: string[] = [];
   let message = { _id: 'm1', status: 'queued', sentAt: null, ...start } as MessageRecord;
   // The store's side of the one conditional write: the status among `from`, `sentAt` as asked.
+  let beforeMissing: (() => void) | null = null;
   const messages = {
+    findById: async () => message,
     moveFrom: async (
       _shop: string,
       _id: string,
@@ -14,6 +16,10 @@ function setup(start: Partial<MessageRecord>) {
       fields: Partial<MessageRecord>,
       sent?: 'stored' | 'missing',
     ) => {
+      if (sent === 'missing' && beforeMissing) {
+        beforeMissing();
+        beforeMissing = null;
+      }
       const sentOk = !sent || (sent === 'stored') === (message.sentAt != null);
       if (!from.includes(message.status) || !sentOk) return null;
       calls.push(`move ${message.status} → ${fields.status}`);
@@ -32,6 +38,12 @@ function setup(start: Partial<MessageRecord>) {
     calls,
     announced,
     current: () => message,
+    /** Another replica applies `sent` between the two writes a `delivered` may take. */
+    sentBetween: () => {
+      beforeMissing = () => {
+        message = { ...message, status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') };
+      };
+    },
     apply: new ApplyDeliveryStatus(messages, announce),
   };
 }
@@ -89,4 +101,12 @@ it('gives a final status the send time only when the message has none (its `sent
   const failed = setup({ status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') });
   await failed.apply.execute(event('undelivered', 30003));
   expect(failed.current()).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+});
+
+it('applies `delivered` even when a concurrent `sent` lands between its two conditional writes', async () => {
+  const { calls, current, sentBetween, apply } = setup({});
+  sentBetween();
+  await apply.execute(event('delivered'));
+  expect(current()).toMatchObject({ status: 'delivered', sentAt: new Date('2026-11-30T09:59:00Z') });
+  expect(calls).toEqual(['move sent → delivered', 'announce']);
 });

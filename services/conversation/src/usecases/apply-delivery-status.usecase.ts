@@ -46,15 +46,17 @@ export class ApplyDeliveryStatus {
     if (status === 'sent') {
       moved = await this.messages.moveFrom(event.shop, event.messageId, from, { ...fields, sentAt: at });
     } else if (status === 'delivered') {
-      moved =
-        (await this.messages.moveFrom(event.shop, event.messageId, from, fields, 'stored')) ??
-        (await this.messages.moveFrom(
-          event.shop,
-          event.messageId,
-          from,
-          { ...fields, sentAt: at },
-          'missing',
-        ));
+      const withTime = { ...fields, sentAt: at };
+      for (;;) {
+        moved =
+          (await this.messages.moveFrom(event.shop, event.messageId, from, fields, 'stored')) ??
+          (await this.messages.moveFrom(event.shop, event.messageId, from, withTime, 'missing'));
+        if (moved) break;
+        // Both missed. A concurrent `sent` may have set the send time between the two writes (the
+        // first saw none, the second saw one): only a message this report no longer outranks ends it.
+        const now = await this.messages.findById(event.shop, event.messageId);
+        if (!now || !(from as string[]).includes(now.status)) break;
+      }
     } else {
       moved = await this.messages.moveFrom(event.shop, event.messageId, from, fields);
     }
