@@ -129,7 +129,7 @@ export class CreateReply {
       return repeatOrThrow(
         conflict(
           'idempotency_key_conflict',
-          'another request with this Idempotency-Key is being handled; try again',
+          'a reply with this Idempotency-Key is stored but could not be read back; try again',
         ),
       );
     }
