@@ -11,7 +11,7 @@ import type { ChangeShopSettings } from '../usecases/change-shop-settings.usecas
 import type { Consent, ConsentCause } from '../usecases/consent.usecase.js';
 import type { Privacy } from '../usecases/privacy.usecase.js';
 import { toShopMessage } from '../views/shop-view.js';
-import { toSubscriberMessage, toSubscriberMessages } from '../views/subscriber-view.js';
+import { toConsentMessage, toSubscriberMessage, toSubscriberMessages } from '../views/subscriber-view.js';
 
 /** Empty texts take the defaults. */
 const withDefaults = (
@@ -81,13 +81,8 @@ export function subscriberGrpc(deps: {
     }, logger),
     getSubscriber: unary(async (req: subscriberV1.GetSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);
-      if (req.consentOnly) {
-        // No shop read: consent and phone do not depend on its settings, quiet hours do.
-        return {
-          subscriber: { ...toSubscriberMessage(record, null), quietHours: undefined },
-          version: record.version,
-        };
-      }
+      // No shop read: consent and phone do not depend on its settings, timezone and quiet hours do.
+      if (req.consentOnly) return { subscriber: toConsentMessage(record), version: record.version };
       return { subscriber: toSubscriberMessage(record, await shops.find(req.shop)), version: record.version };
     }, logger),
     batchGetSubscribers: unary(async (req: subscriberV1.BatchGetSubscribersRequest) => {

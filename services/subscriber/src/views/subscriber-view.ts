@@ -20,14 +20,7 @@ export function toSubscriberMessage(
   };
   const { timezone, timezoneSource, quietHours: quiet } = subscriberQuietHours(place, shop, at, known);
   return {
-    id: record._id,
-    shop: record.shop,
-    phone: record.phone,
-    firstName: record.firstName ?? undefined,
-    lastName: record.lastName ?? undefined,
-    source: record.source,
-    customerUrl: record.customerUrl ?? undefined,
-    status: record.status,
+    ...toConsentMessage(record),
     timezone,
     timezoneSource,
     quietHours: {
@@ -36,6 +29,26 @@ export function toSubscriberMessage(
       rule: quiet.rule ?? '',
       state: quiet.state ?? '',
     },
+  };
+}
+
+/**
+ * The subscriber without what depends on the shop's settings (timezone and quiet hours left
+ * empty): what a consent check reads (`GetSubscriber` with `consent_only`).
+ */
+export function toConsentMessage(record: SubscriberRecord): subscriberV1.Subscriber {
+  return {
+    id: record._id,
+    shop: record.shop,
+    phone: record.phone,
+    firstName: record.firstName ?? undefined,
+    lastName: record.lastName ?? undefined,
+    source: record.source,
+    customerUrl: record.customerUrl ?? undefined,
+    status: record.status,
+    timezone: '',
+    timezoneSource: '',
+    quietHours: undefined,
     addressTimezone: record.timezone ?? undefined,
     phoneZones: record.phoneZones ?? [],
     region: record.region ?? undefined,
