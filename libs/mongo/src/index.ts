@@ -102,3 +102,5 @@ export async function pingMongo(connection: Connection): Promise<boolean> {
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
+
+export { type Erasure, ErasureLog, type ErasureRecord } from './erasure-log.js';

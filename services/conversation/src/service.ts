@@ -1,12 +1,12 @@
 // Composition of the conversation service: repositories → use cases → transports (the service
 // kit opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { ErasureLog } from '@sms-inbox/mongo';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { grpcSubscriberDirectory } from './adapters/subscriber-directory.adapter.js';
 import type { Config } from './config.js';
 import { conversationGrpc } from './grpc/conversation.grpc.js';
 import { ConversationRepository } from './repositories/conversation.repository.js';
-import { ErasureRepository } from './repositories/erasure.repository.js';
 import { MessageRepository } from './repositories/message.repository.js';
 import { ShopSettingsRepository } from './repositories/shop-settings.repository.js';
 import { AnnounceChange } from './usecases/announce-change.js';
@@ -34,7 +34,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
 
   const conversations = new ConversationRepository(mongo);
   const messages = new MessageRepository(mongo);
-  const erasures = new ErasureRepository(mongo);
+  const erasures = new ErasureLog(mongo);
   const shopSettings = new ShopSettingsRepository(mongo);
   await Promise.all([conversations.init(), messages.init()]);
 

@@ -1,6 +1,7 @@
 // Composition of the ingestion service: repositories → use cases → transports (the service kit
 // opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { ErasureLog } from '@sms-inbox/mongo';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { createTwilioClient } from '@sms-inbox/twilio';
 import { GrpcShopDirectory } from './adapters/shop-directory.adapter.js';
@@ -23,8 +24,9 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
   await receipts.init();
   const subscriberClient = kit.client(subscriberV1.SubscriberServiceClient, config.SUBSCRIBER_GRPC_ADDR);
   const shopDirectory = new GrpcShopDirectory(subscriberClient);
-  const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus);
-  const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus);
+  const erase = new EraseReceipts(receipts, new ErasureLog(mongo));
+  const receiveInboundSms = new ReceiveInboundSms(receipts, shopDirectory, bus, erase);
+  const receiveShopifyWebhook = new ReceiveShopifyWebhook(receipts, shopDirectory, bus, erase);
   const receiveDeliveryStatus = new ReceiveDeliveryStatus(bus);
 
   const http = await kit.serveHttp(config.INGESTION_PORT, {
@@ -59,7 +61,6 @@ export async function startIngestion(config: Readonly<Config>): Promise<Ingestio
   reconcile.start();
   kit.onStop(() => reconcile.stop());
 
-  const erase = new EraseReceipts(receipts);
   await kit.consume({ event: Events.subscriberRedacted, durable: 'ingestion-subscriber-redacted' }, (e) =>
     erase.customer(e),
   );

@@ -1,5 +1,5 @@
+import type { ErasureLog } from '@sms-inbox/mongo';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
-import type { ErasureRepository } from '../repositories/erasure.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
 import type { ShopSettingsRepository } from '../repositories/shop-settings.repository.js';
 import { Erase } from './erase.usecase.js';
@@ -28,7 +28,7 @@ function setup(covering: 'shop' | 'subscriber' | null = null) {
       calls.push(`record erasure of ${subscriberId ?? shop}`);
     },
     covering: async () => covering,
-  } as unknown as ErasureRepository;
+  } as unknown as ErasureLog;
   const shopSettings = {
     delete: async (shop: string) => {
       calls.push(`delete settings of ${shop}`);

@@ -9,8 +9,8 @@
 // text's writes came before the record, and so before the deletes, which remove them, or the
 // text's check sees the record and deletes them itself.
 import type { subscriberV1 } from '@sms-inbox/contracts';
+import type { ErasureLog } from '@sms-inbox/mongo';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
-import type { ErasureRepository } from '../repositories/erasure.repository.js';
 import type { MessageRepository } from '../repositories/message.repository.js';
 import type { ShopSettingsRepository } from '../repositories/shop-settings.repository.js';
 
@@ -18,7 +18,7 @@ export class Erase {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
-    private readonly erasures: ErasureRepository,
+    private readonly erasures: ErasureLog,
     private readonly shopSettings: ShopSettingsRepository,
   ) {}
 

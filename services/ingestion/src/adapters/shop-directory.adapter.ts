@@ -3,10 +3,10 @@
 import type { subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { isAppError } from '@sms-inbox/platform';
-import type { ShopDirectory } from '../domain/ports.js';
+import type { NumberOwner, ShopDirectory } from '../domain/ports.js';
 
 export class GrpcShopDirectory implements ShopDirectory {
-  private readonly cache = new Map<string, { shop: string; expires: number }>();
+  private readonly cache = new Map<string, NumberOwner & { expires: number }>();
 
   constructor(
     private readonly client: subscriberV1.SubscriberServiceClient,
@@ -23,15 +23,16 @@ export class GrpcShopDirectory implements ShopDirectory {
     }
   }
 
-  async shopFor(phoneNumber: string): Promise<string | null> {
+  async shopFor(phoneNumber: string): Promise<NumberOwner | null> {
     const hit = this.cache.get(phoneNumber);
-    if (hit && hit.expires > Date.now()) return hit.shop;
+    if (hit && hit.expires > Date.now()) return { shop: hit.shop, asOf: hit.asOf };
+    const asOf = new Date();
     try {
       const res = await call(this.client, this.client.findShopByPhoneNumber, { phoneNumber }, 3_000);
       const shop = res.shop!.shop;
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(phoneNumber, { shop, expires: Date.now() + this.ttlMs });
-      return shop;
+      this.cache.set(phoneNumber, { shop, asOf, expires: asOf.getTime() + this.ttlMs });
+      return { shop, asOf };
     } catch (err) {
       if (isAppError(err) && err.kind === 'not_found') return null;
       throw err;

@@ -15,6 +15,8 @@ const params = (sid = 'SM0123456789abcdef0123456789abcdef') => ({
   MediaContentType0: 'image/png',
 });
 
+const KNOWN_AT = new Date('2026-11-30T10:00:00Z');
+
 function fakes(options: { published?: boolean; publish?: () => Promise<void> } = {}) {
   const calls: string[] = [];
   const receipts = {
@@ -27,7 +29,7 @@ function fakes(options: { published?: boolean; publish?: () => Promise<void> } =
     },
   } as unknown as ReceiptRepository;
   const shops: ShopDirectory = {
-    shopFor: async (phone) => (phone === '+14155550100' ? SHOP : null),
+    shopFor: async (phone) => (phone === '+14155550100' ? { shop: SHOP, asOf: KNOWN_AT } : null),
     exists: async () => true,
   };
   const published: unknown[] = [];
@@ -39,7 +41,13 @@ function fakes(options: { published?: boolean; publish?: () => Promise<void> } =
       return { duplicate: false, seq: 1 };
     },
   } as unknown as Bus;
-  return { calls, published, receive: new ReceiveInboundSms(receipts, shops, bus) };
+  const erase = {
+    settle: async (receipt: { shop: string | null }, since: Date) => {
+      calls.push(`settle ${receipt.shop} since ${since.toISOString()}`);
+      return false;
+    },
+  };
+  return { calls, published, receive: new ReceiveInboundSms(receipts, shops, bus, erase) };
 }
 
 it('publishes the text before recording its receipt, so a crash in between is repaired by the retry', async () => {
@@ -49,6 +57,8 @@ it('publishes the text before recording its receipt, so a crash in between is re
     'find twilio_sms:SM0123456789abcdef0123456789abcdef',
     'publish sms:SM0123456789abcdef0123456789abcdef',
     'record twilio_sms:SM0123456789abcdef0123456789abcdef',
+    // An erasure of the shop recorded since its number was looked up erases the receipt again.
+    `settle ${SHOP} since ${KNOWN_AT.toISOString()}`,
   ]);
   expect(published[0]).toMatchObject({
     shop: SHOP,

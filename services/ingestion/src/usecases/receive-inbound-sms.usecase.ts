@@ -1,11 +1,13 @@
 // A verified inbound SMS/MMS webhook: resolve the shop, record the receipt (de-duplication by
 // MessageSid), publish `ingestion.sms_received.v1`, and only then let the webhook be answered.
+// A receipt recorded while its shop was being erased is erased again (EraseReceipts.settle).
 
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import { invalid, normalizePhone, notFound, partyHash } from '@sms-inbox/platform';
 import type { ShopDirectory } from '../domain/ports.js';
-import type { ReceiptRepository } from '../repositories/receipt.repository.js';
+import type { Receipt, ReceiptRepository } from '../repositories/receipt.repository.js';
+import type { EraseReceipts } from './erase.usecase.js';
 
 export interface InboundSmsParams {
   [key: string]: string | undefined;
@@ -16,6 +18,7 @@ export class ReceiveInboundSms {
     private readonly receipts: ReceiptRepository,
     private readonly shops: ShopDirectory,
     private readonly bus: Bus,
+    private readonly erase: Pick<EraseReceipts, 'settle'>,
   ) {}
 
   /** Resolves when the message is durably in JetStream (or was already). */
@@ -33,8 +36,9 @@ export class ReceiveInboundSms {
     if (!from) throw invalid('invalid_from', 'From must be a phone number');
     if (!to) throw invalid('invalid_to', 'To must be a phone number');
 
-    const shop = await this.shops.shopFor(to);
-    if (!shop) throw notFound('unknown_number', 'no shop sends from this number');
+    const owner = await this.shops.shopFor(to);
+    if (!owner) throw notFound('unknown_number', 'no shop sends from this number');
+    const { shop } = owner;
 
     const receiptId = `twilio_sms:${messageSid}`;
     // Already published: a repeat of the delivery (Twilio and Shopify retry), no second effect.
@@ -63,7 +67,7 @@ export class ReceiveInboundSms {
     );
     // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
     // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
-    await this.receipts.recordPublished({
+    const receipt: Receipt = {
       _id: receiptId,
       source: 'twilio_sms',
       shop,
@@ -71,7 +75,9 @@ export class ReceiveInboundSms {
       payload: { ...params },
       receivedAt,
       publishedAt: new Date(),
-    });
+    };
+    await this.receipts.recordPublished(receipt);
+    await this.erase.settle(receipt, owner.asOf);
     return { duplicate: false };
   }
 }

@@ -18,7 +18,13 @@ function setup(options: { published?: boolean; installed?: boolean } = {}) {
       return { duplicate: false, seq: 1 };
     },
   } as unknown as Bus;
-  return { calls, receive: new ReceiveShopifyWebhook(receipts, shops, bus) };
+  const erase = {
+    settle: async (receipt: { shop: string | null }) => {
+      calls.push(`settle ${receipt.shop}`);
+      return false;
+    },
+  };
+  return { calls, receive: new ReceiveShopifyWebhook(receipts, shops, bus, erase) };
 }
 
 const delivery = (fields: Partial<ShopifyDelivery> = {}): ShopifyDelivery => ({
@@ -35,6 +41,7 @@ it('publishes a customer webhook by its event id before recording its receipt', 
   expect(await receive.execute(delivery())).toEqual({ handled: true, duplicate: false });
   expect(calls[0]).toBe('publish shopify:e1');
   expect(calls[1]).toMatch(/^record shopify:e1 /);
+  expect(calls[2]).toBe('settle a.myshopify.com');
 });
 
 it('keeps a privacy request as proof it arrived, without the personal data it names, even from a shop that left', async () => {
@@ -42,7 +49,7 @@ it('keeps a privacy request as proof it arrived, without the personal data it na
   await receive.execute(
     delivery({ topic: 'customers/redact', body: { customer: { id: 7, phone: '+14155550101' } } }),
   );
-  expect(calls).toEqual(['publish shopify:e1', 'record shopify:e1 {}']);
+  expect(calls).toEqual(['publish shopify:e1', 'record shopify:e1 {}', 'settle a.myshopify.com']);
 });
 
 it('acknowledges topics it does not handle, and publishes nothing for a repeat', async () => {

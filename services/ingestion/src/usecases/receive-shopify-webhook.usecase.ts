@@ -1,12 +1,14 @@
 // A verified Shopify webhook: check and normalise its payload, record the receipt
 // (de-duplication by X-Shopify-Event-Id, else X-Shopify-Webhook-Id), publish
-// `ingestion.shopify_webhook.v1`, and only then let the webhook be answered.
+// `ingestion.shopify_webhook.v1`, and only then let the webhook be answered. A receipt recorded
+// while its shop (or customer) was being erased is erased again (EraseReceipts.settle).
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import { invalid, notFound, partyHash } from '@sms-inbox/platform';
 import type { ShopDirectory } from '../domain/ports.js';
 import { type HandledTopic, isHandledTopic, parseShopifyPayload } from '../domain/shopify-payload.js';
-import type { ReceiptRepository } from '../repositories/receipt.repository.js';
+import type { Receipt, ReceiptRepository } from '../repositories/receipt.repository.js';
+import type { EraseReceipts } from './erase.usecase.js';
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
 
@@ -23,9 +25,11 @@ export class ReceiveShopifyWebhook {
     private readonly receipts: ReceiptRepository,
     private readonly shops: ShopDirectory,
     private readonly bus: Bus,
+    private readonly erase: Pick<EraseReceipts, 'settle'>,
   ) {}
 
   async execute(delivery: ShopifyDelivery): Promise<{ handled: boolean; duplicate: boolean }> {
+    const started = new Date();
     const shop = delivery.shopDomain?.trim().toLowerCase() ?? '';
     if (!SHOP_DOMAIN.test(shop))
       throw invalid('invalid_shop_domain', 'X-Shopify-Shop-Domain must be a myshopify.com domain');
@@ -64,7 +68,7 @@ export class ReceiveShopifyWebhook {
     );
     // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
     // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
-    await this.receipts.recordPublished({
+    const receipt: Receipt = {
       _id: receiptId,
       source: 'shopify',
       shop,
@@ -76,7 +80,9 @@ export class ReceiveShopifyWebhook {
       },
       receivedAt,
       publishedAt: new Date(),
-    });
+    };
+    await this.receipts.recordPublished(receipt);
+    await this.erase.settle(receipt, started);
     return { handled: true, duplicate: false };
   }
 }
