@@ -23,6 +23,7 @@ import {
 } from '../src/index.js';
 import { measureFloor } from './floor.js';
 import { measureInbox } from './inbox.js';
+import { countOperations, perMessage } from './operations.js';
 import { measurePage } from './page.js';
 import { measureScheduler } from './scheduler.js';
 import { summary } from './stats.js';
@@ -266,6 +267,7 @@ async function main() {
       // A rate the system cannot keep up with leaves a backlog that would distort the next run:
       // higher rates are then skipped (and reported as such).
       const skipped: number[] = [];
+      const beforeInbound = await countOperations(stack, SERVICES);
       for (const rate of ONLY.has('inbound') ? RATES : []) {
         if (skipped.length) {
           skipped.push(rate);
@@ -285,7 +287,13 @@ async function main() {
         if (stored >= acceptedTotal) break;
         await new Promise((r) => setTimeout(r, 5_000));
       }
+      const operations: Record<string, unknown> = { ...(previous.operations as object) };
       if (ONLY.has('inbound')) {
+        operations.inboundText = perMessage(
+          beforeInbound,
+          await countOperations(stack, SERVICES),
+          acceptedTotal,
+        );
         results.inbound = inbound;
         results.inboundSaturatedAt = skipped.length ? -skipped[0]! : null;
         results.inboundSkippedRates = skipped.slice(1);
@@ -327,6 +335,7 @@ async function main() {
 
       // 2. Replies: gateway reply → the provider call at the Twilio simulator.
       const replies: unknown[] = [];
+      const beforeReplies = await countOperations(stack, SERVICES);
       for (const rate of ONLY.has('replies') ? REPLY_RATES : []) {
         console.log(`[bench] replies at ${rate}/s for ${SECONDS}s...`);
         const run = `re${rate}x${Date.now()}`;
@@ -381,7 +390,14 @@ async function main() {
         });
         console.log(JSON.stringify(replies.at(-1)));
       }
-      if (ONLY.has('replies')) results.replies = replies;
+      if (ONLY.has('replies')) {
+        results.replies = replies;
+        // Each reply with its status callbacks (the simulator sends them right after the call).
+        await new Promise((r) => setTimeout(r, 5_000));
+        const calls = replies.reduce((n: number, r) => n + (r as { providerCalls: number }).providerCalls, 0);
+        operations.reply = perMessage(beforeReplies, await countOperations(stack, SERVICES), calls);
+      }
+      results.operations = operations;
 
       // 6. Memory: each service's RSS during the runs, then over a soak at a steady rate.
       const peak = Object.fromEntries(
@@ -632,6 +648,7 @@ function writeReport(results: any) {
           '',
         ]
       : []),
+    ...operationsTable(results.operations),
     '**Where the time goes** (mean processing time per consumer and gRPC method over the whole run, slowest first)',
     '',
     '| service | hop | count | mean ms |',
@@ -684,5 +701,26 @@ function floorSummary(results: any): string[] {
   return [
     '',
     `Floor past those rates: ${beyond.map((r) => `${r.throughputPerSecond}/s offered ${r.rate}/s`).join(', ')}; ${saturated ? `saturated at ${saturated.rate}/s` : 'not saturated at the highest rate run'}, at most ${best}/s. Ours kept up to ${ours}/s: ${Math.round((ours / best) * 100)}% of the floor's best.`,
+  ];
+}
+
+/** Store operations, publishes and gRPC calls per message, as the services counted them. */
+function operationsTable(operations: any): string[] {
+  const rows = Object.entries(operations ?? {}).filter(([, v]) => v) as Array<[string, any]>;
+  if (rows.length === 0) return [];
+  const names: Record<string, string> = {
+    inboundText: 'inbound text',
+    reply: 'reply sent now (with its status callbacks)',
+  };
+  return [
+    "**Operations per message** (each service's own counters over the inbound and the replies runs, divided by the texts accepted and the provider calls made)",
+    '',
+    `| message | messages | store operations (${SERVICES.join(' / ')}) | in all | bus publishes | gRPC calls |`,
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      ([k, v]) =>
+        `| ${names[k] ?? k} | ${v.messages} | ${SERVICES.map((s) => v.db[s] ?? 0).join(' / ')} | ${v.dbTotal} | ${v.publishes} | ${v.grpcCalls} |`,
+    ),
+    '',
   ];
 }

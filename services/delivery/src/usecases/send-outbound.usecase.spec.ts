@@ -11,8 +11,10 @@ const logger = createLogger('send-outbound-spec', 'silent');
 /** The ledger in memory, logging each write it is asked for. */
 class FakeLedger {
   readonly docs = new Map<string, OutboundRecord>();
+  reads = 0;
   constructor(private readonly calls: string[]) {}
   async find(id: string) {
+    this.reads++;
     return this.docs.get(id) ?? null;
   }
   async claim(record: Omit<OutboundRecord, 'updatedAt'>) {
@@ -177,3 +179,44 @@ it('fails a message the carrier refuses as unsubscribed (21610) and opts the sub
   expect(ledger.docs.get('m1')).toMatchObject({ state: 'failed', errorCode: 21610 });
   expect(calls).toContain('opt out s1 because m1');
 });
+
+describe("a request's first delivery", () => {
+  const first = { working: () => {}, deliveryCount: 1 };
+
+  it('claims without reading the ledger first, and reads nothing after the accept', async () => {
+    const { calls, ledger, send } = setup();
+    await send.execute(reply(), first);
+    expect(calls).toEqual([
+      'recipients find',
+      'ledger calling',
+      'provider send it ships today',
+      'ledger accepted queued',
+      'report nothing',
+    ]);
+    expect(ledger.reads).toBe(0);
+  });
+
+  it('meets an entry at the claim (the request published twice) and then goes as a redelivery: never a second call', async () => {
+    const { calls, ledger, send } = setup();
+    await send.execute(reply(), delivery);
+    calls.length = 0;
+    await send.execute(reply(), first);
+    expect(calls.filter((c) => c.startsWith('provider'))).toEqual([]);
+    expect(ledger.docs.get('m1')).toMatchObject({ state: 'accepted' });
+    expect(ledger.reads).toBeGreaterThan(0);
+  });
+
+  it('meets a call still in flight elsewhere and waits for it, never calling twice', async () => {
+    const { calls, ledger, send } = setup();
+    ledger.docs.set('m1', { ...(await acceptedEntry()), state: 'calling', calledAt: new Date() });
+    await expect(send.execute(reply(), first)).rejects.toBeInstanceOf(RetryAfter);
+    expect(calls.filter((c) => c.startsWith('provider'))).toEqual([]);
+  });
+});
+
+/** The ledger entry of a reply sent once. */
+async function acceptedEntry(): Promise<OutboundRecord> {
+  const { ledger, send } = setup();
+  await send.execute(reply(), delivery);
+  return ledger.docs.get('m1')!;
+}

@@ -84,8 +84,17 @@ export class SendOutbound {
     private readonly logger: Logger,
   ) {}
 
-  async execute(request: OutboundRequest, delivery: Pick<Delivery, 'working'>): Promise<void> {
-    let entry = await this.ledger.find(request.id);
+  /**
+   * `lookFirst`: read the ledger before anything else. A request's first delivery skips the read
+   * (its entry almost never exists yet) and lets the claim find out; a claim that meets an entry
+   * (the same request published twice) goes on as a redelivery does, reading it first.
+   */
+  async execute(
+    request: OutboundRequest,
+    delivery: Pick<Delivery, 'working'> & Partial<Pick<Delivery, 'deliveryCount'>>,
+    lookFirst = delivery.deliveryCount !== 1,
+  ): Promise<void> {
+    let entry = lookFirst ? await this.ledger.find(request.id) : null;
     if (entry && TERMINAL.has(entry.state)) return this.finish(request, entry);
     if (entry?.state === 'calling' || (entry?.state === 'retrying' && entry.uncertain)) {
       const settled = await this.settleUnknown(request, entry);
@@ -110,7 +119,9 @@ export class SendOutbound {
     } else {
       const record = this.newRecord(request, { state: 'calling', from, attempts });
       const claimed = await this.ledger.claim(record);
-      if (!claimed) return; // another delivery of the same request got there first
+      // Another delivery of the same request got there first: when the ledger was read, it is
+      // handling it; when not, what the entry says decides, as on a redelivery.
+      if (!claimed) return lookFirst ? undefined : this.execute(request, delivery, true);
       calling = { ...record, status: null, updatedAt: new Date() };
     }
 

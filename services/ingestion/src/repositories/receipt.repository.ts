@@ -46,12 +46,17 @@ export class ReceiptRepository {
     return this.model.findById(id).lean<Receipt>().exec();
   }
 
-  /** Stores the receipt of a published delivery; a second one with the same id is a no-op. */
-  async recordPublished(receipt: Receipt): Promise<void> {
+  /**
+   * Stores the receipt of a published delivery: true when stored, false when one with the same id
+   * already was (a repeat; no-op).
+   */
+  async recordPublished(receipt: Receipt): Promise<boolean> {
     try {
       await this.model.create(receipt);
+      return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      return false;
     }
   }
 

@@ -1,5 +1,5 @@
-// A verified inbound SMS/MMS webhook: resolve the shop, record the receipt (de-duplication by
-// MessageSid), publish `ingestion.sms_received.v1`, and only then let the webhook be answered.
+// A verified inbound SMS/MMS webhook: resolve the shop, publish `ingestion.sms_received.v1`
+// (de-duplicated by MessageSid), record the receipt, and only then let the webhook be answered.
 // A receipt recorded while its shop was being erased is erased again (EraseReceipts.settle).
 
 import type { Bus } from '@sms-inbox/bus';
@@ -40,9 +40,6 @@ export class ReceiveInboundSms {
     if (!owner) throw notFound('unknown_number', 'no shop sends from this number');
     const { shop } = owner;
 
-    const receiptId = `twilio_sms:${messageSid}`;
-    // Already published: a repeat of the delivery (Twilio and Shopify retry), no second effect.
-    if ((await this.receipts.find(receiptId))?.publishedAt) return { duplicate: true };
     const receivedAt = options.receivedAt ?? new Date();
 
     const numMedia = Math.min(Number.parseInt(params.NumMedia ?? '0', 10) || 0, 10);
@@ -51,7 +48,10 @@ export class ReceiveInboundSms {
       contentType: params[`MediaContentType${i}`] ?? '',
     })).filter((m) => m.url !== '');
 
-    await this.bus.publish(
+    // A repeat of the delivery is published again, without a look-up first: JetStream drops it
+    // within its de-duplication window (keyed by the MessageSid), and after it the consumers do
+    // (every effect of a text is keyed by its MessageSid); the receipt's insert tells it too.
+    const published = await this.bus.publish(
       Events.smsReceived,
       {
         messageSid,
@@ -68,7 +68,7 @@ export class ReceiveInboundSms {
     // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
     // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
     const receipt: Receipt = {
-      _id: receiptId,
+      _id: `twilio_sms:${messageSid}`,
       source: 'twilio_sms',
       shop,
       party: partyHash(shop, from),
@@ -76,8 +76,8 @@ export class ReceiveInboundSms {
       receivedAt,
       publishedAt: new Date(),
     };
-    await this.receipts.recordPublished(receipt);
+    const first = await this.receipts.recordPublished(receipt);
     await this.erase.settle(receipt, owner.asOf);
-    return { duplicate: false };
+    return { duplicate: published.duplicate || !first };
   }
 }
