@@ -92,13 +92,15 @@ it('empties the outbox only for the status that was published', async () => {
   expect((await ledger.pendingOutboxes(new Date(), 1_000)).map((r) => r._id)).not.toContain(id);
 });
 
-it('fills no outbox for the accept (the conversation queued the message itself), and one for each later status', async () => {
+it('fills no outbox for the accept (the conversation queued the message itself) nor for `sent`, and one for a final status', async () => {
   const id = await accepted(null);
   const queued = await ledger.recordStatus(id, report('queued'), { state: 'accepted' });
   expect(queued).toMatchObject({ moved: true, record: { status: 'queued', outbox: null } });
   expect(await ledger.find(id)).toMatchObject({ status: 'queued', outbox: null, outboxSince: null });
   await ledger.recordStatus(id, report('sent'));
-  expect(await ledger.find(id)).toMatchObject({ status: 'sent', outbox: { status: 'sent' } });
+  expect(await ledger.find(id)).toMatchObject({ status: 'sent', outbox: null, outboxSince: null });
+  await ledger.recordStatus(id, report('delivered'));
+  expect(await ledger.find(id)).toMatchObject({ status: 'delivered', outbox: { status: 'delivered' } });
 });
 
 it('finds a message by its provider sid once its accept is recorded, and none before', async () => {

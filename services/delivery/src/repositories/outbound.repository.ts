@@ -4,10 +4,11 @@
 // the ledger shows as attempted is never sent again without asking the provider first.
 //
 // It also keeps the message's last known provider status (by the shared precedence), with an
-// outbox: the status the conversation has not been told yet (every one after `queued`, which the
-// conversation set itself), written in the same single-document
-// write that records it and cleared only after its event is published, so a crash between the
-// two loses nothing (a sweep publishes what is left). `checkAt` is when the reconciliation next
+// outbox: the final status the conversation has not been told yet, written in the same
+// single-document write that records it and cleared only after its event is published, so a
+// crash between the two loses nothing (a sweep publishes what is left). `queued` (the conversation
+// set it itself) and `sent` (a step on the way, published by the report's handler, whose own
+// redelivery repeats it) fill none. `checkAt` is when the reconciliation next
 // asks the provider about a message whose status is not final.
 import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
 import { applyStatus, isFinal, type OutboundStatus } from '@sms-inbox/platform';
@@ -177,8 +178,8 @@ export class OutboundRepository {
   /**
    * Records a provider status by precedence, together with `fields`, in one write conditional on
    * the status it was decided on (read and decided again on a miss): right with any number of
-   * replicas. A status that moves fills the outbox (for a conversation's message) and, when
-   * final, ends the reconciliation's look-ups. Returns the record as written, null when absent.
+   * replicas. A final status that moves fills the outbox (for a conversation's message) and ends
+   * the reconciliation's look-ups. Returns the record as written, null when absent.
    */
   async recordStatus(
     id: string,
@@ -204,9 +205,12 @@ export class OutboundRepository {
         if (report.errorCode) set.errorCode = report.errorCode;
         if (report.price != null) set.price = report.price;
         if (report.priceUnit != null) set.priceUnit = report.priceUnit;
-        // `queued` is the status the conversation gave the message when it asked for the send,
-        // so telling it would change nothing there (a publish, a read and a clear saved per reply).
-        if (entry.conversationId && report.status !== 'queued') {
+        // Only a final status needs the outbox: `queued` is the status the conversation gave the
+        // message when it asked for the send (telling it would change nothing there), and `sent`
+        // is published by the caller, whose report is redelivered until that publish succeeds
+        // (ReportStatus.report); a lost `sent` is overtaken by the final status anyway. A write
+        // saved per reply: the clear after the publish.
+        if (entry.conversationId && isFinal(report.status)) {
           set.outbox = {
             status: report.status,
             providerSid: report.providerSid || entry.providerSid || '',

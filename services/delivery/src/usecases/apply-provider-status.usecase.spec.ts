@@ -20,8 +20,8 @@ function setup(options: { known?: boolean; moved?: boolean } = {}) {
     },
   } as unknown as OutboundRepository;
   const report = {
-    flush: async (record: OutboundRecord) => {
-      calls.push(`report ${record.outbox?.status}`);
+    report: async (_record: OutboundRecord, reported: StatusReport) => {
+      calls.push(`report ${reported.status}`);
     },
   } as unknown as ReportStatus;
   return { calls, apply: new ApplyProviderStatus(ledger, report, logger) };
@@ -35,13 +35,13 @@ const callback = (messageStatus: string, errorCode = 0) => ({
   receivedAt: new Date(),
 });
 
-it("records a callback's status in the ledger by precedence, then reports what the outbox holds", async () => {
+it("records a callback's status in the ledger by precedence, then reports it", async () => {
   const { calls, apply } = setup();
   await apply.execute(callback('undelivered', 30003));
   expect(calls).toEqual(['record m1 undelivered 30003', 'report undelivered']);
 });
 
-it('reports the outbox again for a stale or repeated callback (what a crash may have left unpublished)', async () => {
+it('reports again for a stale or repeated callback (what a crash may have left unpublished)', async () => {
   const { calls, apply } = setup({ moved: false });
   await apply.execute(callback('sent'));
   expect(calls).toEqual(['record m1 sent ', 'report sent']);

@@ -7,7 +7,7 @@ import type { ingestionV1 } from '@sms-inbox/contracts';
 import type { Logger } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { fromTwilioStatus } from '../domain/delivery-status.js';
-import type { OutboundRepository } from '../repositories/outbound.repository.js';
+import type { OutboundRepository, StatusReport } from '../repositories/outbound.repository.js';
 import type { ReportStatus } from './report-status.usecase.js';
 
 export const statusReports = new Counter({
@@ -41,22 +41,18 @@ export class ApplyProviderStatus {
       trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED } });
     }
     trace.getActiveSpan()?.setAttributes({ 'sms_inbox.message_id': entry._id, 'sms_inbox.shop': entry.shop });
-    const recorded = await this.ledger.recordStatus(
-      entry._id,
-      {
-        status,
-        providerSid: event.messageSid,
-        errorCode: event.errorCode || null,
-        at: event.receivedAt ?? new Date(),
-      },
-      {},
-      entry,
-    );
+    const report: StatusReport = {
+      status,
+      providerSid: event.messageSid,
+      errorCode: event.errorCode || null,
+      at: event.receivedAt ?? new Date(),
+    };
+    const recorded = await this.ledger.recordStatus(entry._id, report, {}, entry);
     if (!recorded) return;
     statusReports.inc({ source: 'callback', outcome: recorded.moved ? 'applied' : 'stale' });
     if (event.errorCode && recorded.moved)
       this.logger.info({ messageId: entry._id, status, code: event.errorCode }, 'delivery status');
-    // Also when it did not move: a redelivered callback publishes what a crash left in the outbox.
-    await this.report.flush(recorded.record);
+    // Also when it did not move: a redelivered callback publishes what a crash left unpublished.
+    await this.report.report(recorded.record, report);
   }
 }

@@ -56,7 +56,7 @@ function run(due: OutboundRecord[], answers: Record<string, ProviderMessage | nu
     },
   } as unknown as SmsProvider;
   const report = {
-    flush: async (record: OutboundRecord) => {
+    report: async (record: OutboundRecord) => {
       calls.push(`flush ${record._id} ${record.status}`);
     },
   } as unknown as ReportStatus;

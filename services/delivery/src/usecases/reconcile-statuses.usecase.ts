@@ -9,7 +9,11 @@ import { isFinal, type Logger } from '@sms-inbox/platform';
 import { Counter, Gauge } from 'prom-client';
 import { fromTwilioStatus } from '../domain/delivery-status.js';
 import type { SmsProvider } from '../domain/ports.js';
-import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
+import type {
+  OutboundRecord,
+  OutboundRepository,
+  StatusReport,
+} from '../repositories/outbound.repository.js';
 import { statusReports } from './apply-provider-status.usecase.js';
 import type { ReportStatus } from './report-status.usecase.js';
 
@@ -91,24 +95,20 @@ export class ReconcileStatuses {
     const status = fromTwilioStatus(found.status);
     let record = entry;
     if (status && status !== 'sending') {
-      const recorded = await this.ledger.recordStatus(
-        entry._id,
-        {
-          status,
-          providerSid: sid,
-          errorCode: found.errorCode,
-          price: found.price,
-          priceUnit: found.priceUnit,
-          at: new Date(),
-        },
-        {},
-        entry,
-      );
+      const report: StatusReport = {
+        status,
+        providerSid: sid,
+        errorCode: found.errorCode,
+        price: found.price,
+        priceUnit: found.priceUnit,
+        at: new Date(),
+      };
+      const recorded = await this.ledger.recordStatus(entry._id, report, {}, entry);
       if (!recorded) return;
       record = recorded.record;
       checks.inc({ outcome: recorded.moved ? 'changed' : 'unchanged', status });
       statusReports.inc({ source: 'reconcile', outcome: recorded.moved ? 'applied' : 'stale' });
-      await this.report.flush(record);
+      await this.report.report(record, report);
     } else {
       checks.inc({ outcome: 'unchanged', status: found.status });
     }

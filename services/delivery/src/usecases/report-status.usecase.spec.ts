@@ -72,3 +72,35 @@ it('publishes every outbox a stopped process left', async () => {
     'clear m3 sent',
   ]);
 });
+
+describe('a reported status', () => {
+  const reported = (status: 'sent' | 'delivered' | 'queued') => ({
+    status,
+    providerSid: 'SM1',
+    errorCode: null,
+    at: new Date(),
+  });
+
+  it('on the way (`sent`) is published straight from the report, with no outbox to empty', async () => {
+    const { calls, report } = fakes();
+    await report.report(record({ outbox: null }), reported('sent'));
+    expect(calls).toEqual(['publish sent status:m1:sent']);
+  });
+
+  it('final is published from the outbox, which is then emptied', async () => {
+    const { calls, report } = fakes();
+    const box = { status: 'delivered' as const, providerSid: 'SM1', errorCode: null, at: new Date() };
+    await report.report(record({ status: 'delivered', outbox: box }), reported('delivered'));
+    expect(calls).toEqual(['publish delivered status:m1:delivered', 'clear m1 delivered']);
+  });
+
+  it('that came after a higher one publishes only what an outbox still holds, and `queued` nothing', async () => {
+    const { calls, report } = fakes();
+    await report.report(record({ status: 'delivered', outbox: null }), reported('sent'));
+    await report.report(record({ status: 'queued', outbox: null }), reported('queued'));
+    expect(calls).toEqual([]);
+    const box = { status: 'delivered' as const, providerSid: 'SM1', errorCode: null, at: new Date() };
+    await report.report(record({ status: 'delivered', outbox: box }), reported('sent'));
+    expect(calls).toEqual(['publish delivered status:m1:delivered', 'clear m1 delivered']);
+  });
+});

@@ -1,12 +1,19 @@
-// Tells the conversation service what the ledger's outbox holds: the status event of an outbound
-// message, published with a de-duplication id per status (the conversation applies statuses by
-// precedence, so a second copy changes nothing), then the outbox is emptied. What a crash or a
-// failed publish leaves in an outbox is published by the sweep, on start and then periodically.
+// Tells the conversation service an outbound message's status: a final one from the ledger's
+// outbox (published, then the outbox emptied; what a crash or a failed publish leaves there is
+// published by the sweep, on start and then periodically), a step on the way (`sent`) straight
+// from the report that brought it, when the ledger holds it. Each is published with a
+// de-duplication id per status; the conversation applies statuses by precedence, so a second
+// copy changes nothing.
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
-import type { Logger } from '@sms-inbox/platform';
+import { isFinal, type Logger } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
-import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
+import type {
+  OutboundRecord,
+  OutboundRepository,
+  OutboxEntry,
+  StatusReport,
+} from '../repositories/outbound.repository.js';
 
 const republished = new Counter({
   name: 'sms_inbox_delivery_outbox_republished_total',
@@ -20,10 +27,34 @@ export class ReportStatus {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * After `reported` was recorded (`record`: the ledger entry as written or found): publishes what
+   * the conversation has not been told. A status that fills no outbox (`sent`) is published when
+   * the ledger holds it, also when it did not move (a redelivered report after a crash before the
+   * publish); a lower one that came late is not.
+   */
+  async report(record: OutboundRecord, reported: StatusReport): Promise<void> {
+    if (record.outbox || isFinal(reported.status) || record.status !== reported.status) {
+      return this.flush(record);
+    }
+    if (!record.conversationId || reported.status === 'queued') return;
+    await this.publish(record, {
+      status: reported.status,
+      providerSid: reported.providerSid || record.providerSid || '',
+      errorCode: reported.errorCode,
+      at: reported.at,
+    });
+  }
+
   /** Publishes the record's outbox, if any, and empties it. */
   async flush(record: OutboundRecord): Promise<void> {
     const box = record.outbox;
     if (!box || !record.conversationId) return;
+    await this.publish(record, box);
+    await this.ledger.clearOutbox(record._id, box.status);
+  }
+
+  private async publish(record: OutboundRecord, box: OutboxEntry): Promise<void> {
     await this.bus.publish(
       Events.deliveryStatusChanged,
       {
@@ -37,7 +68,6 @@ export class ReportStatus {
       },
       { msgId: `status:${record._id}:${box.status}` },
     );
-    await this.ledger.clearOutbox(record._id, box.status);
   }
 
   /** Publishes outboxes filled more than `olderThanMs` ago, up to `limit`; returns how many. */
