@@ -715,11 +715,23 @@ function operationsTable(operations: any): string[] {
   return [
     "**Operations per message** (each service's own counters over the inbound and the replies runs, divided by the texts accepted and the provider calls made)",
     '',
-    `| message | messages | store operations (${SERVICES.join(' / ')}) | in all | bus publishes | gRPC calls |`,
-    '|---|---|---|---|---|---|',
+    `| message | messages | store operations (${SERVICES.join(' / ')}) | in all | bus publishes | gRPC calls | CPU ms (same order) |`,
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       ([k, v]) =>
-        `| ${names[k] ?? k} | ${v.messages} | ${SERVICES.map((s) => v.db[s] ?? 0).join(' / ')} | ${v.dbTotal} | ${v.publishes} | ${v.grpcCalls} |`,
+        `| ${names[k] ?? k} | ${v.messages} | ${SERVICES.map((s) => v.db[s] ?? 0).join(' / ')} | ${v.dbTotal} | ${v.publishes} | ${v.grpcCalls} | ${v.cpuMs ? SERVICES.map((s) => v.cpuMs[s] ?? 0).join(' / ') : '–'} |`,
+    ),
+    '',
+    ...rows.flatMap(([k, v]) =>
+      v.commands
+        ? [
+            `- ${names[k] ?? k}, store operations by service, command and collection: ${Object.entries(
+              v.commands,
+            )
+              .map(([c, n]) => `${c} ${n}`)
+              .join(', ')}`,
+          ]
+        : [],
     ),
     '',
   ];
