@@ -113,16 +113,19 @@ const reply = (fields: Partial<OutboundRequest> = {}): OutboundRequest => ({
 });
 const delivery = { working: () => {} };
 
+/** What a first send does, in order. */
+const SENT_ONCE = [
+  'recipients find',
+  'ledger calling',
+  'provider send it ships today',
+  'ledger accepted queued',
+  'report nothing',
+];
+
 it('records "calling" in the ledger before the provider is called, then "accepted", with nothing to report (the conversation queued it)', async () => {
   const { calls, ledger, send } = setup();
   await send.execute(reply(), delivery);
-  expect(calls).toEqual([
-    'recipients find',
-    'ledger calling',
-    'provider send it ships today',
-    'ledger accepted queued',
-    'report nothing',
-  ]);
+  expect(calls).toEqual(SENT_ONCE);
   expect(ledger.docs.get('m1')).toMatchObject({ state: 'accepted', providerSid: 'SM1', status: 'queued' });
 });
 
@@ -186,13 +189,7 @@ describe("a request's first delivery", () => {
   it('claims without reading the ledger first, and reads nothing after the accept', async () => {
     const { calls, ledger, send } = setup();
     await send.execute(reply(), first);
-    expect(calls).toEqual([
-      'recipients find',
-      'ledger calling',
-      'provider send it ships today',
-      'ledger accepted queued',
-      'report nothing',
-    ]);
+    expect(calls).toEqual(SENT_ONCE);
     expect(ledger.reads).toBe(0);
   });
 
