@@ -1,5 +1,6 @@
-// A verified inbound SMS/MMS webhook: resolve the shop, publish `ingestion.sms_received.v1`
-// (de-duplicated by MessageSid), record the receipt, and only then let the webhook be answered.
+// A verified inbound SMS/MMS webhook: resolve the shop, look the receipt up (de-duplication by
+// MessageSid), publish `ingestion.sms_received.v1`, record the receipt, and only then let the
+// webhook be answered.
 // A receipt recorded while its shop was being erased is erased again (EraseReceipts.settle).
 
 import type { Bus } from '@sms-inbox/bus';
@@ -40,6 +41,11 @@ export class ReceiveInboundSms {
     if (!owner) throw notFound('unknown_number', 'no shop sends from this number');
     const { shop } = owner;
 
+    const receiptId = `twilio_sms:${messageSid}`;
+    // Already published: a repeat of the delivery, no second effect. Looked up, not left to the
+    // broker's de-duplication window: a repeat after it (a replay, a late retry) must not bring
+    // back the text of a customer erased meanwhile, whose receipt stays (redacted) to stop it.
+    if ((await this.receipts.find(receiptId))?.publishedAt) return { duplicate: true };
     const receivedAt = options.receivedAt ?? new Date();
 
     const numMedia = Math.min(Number.parseInt(params.NumMedia ?? '0', 10) || 0, 10);
@@ -48,9 +54,6 @@ export class ReceiveInboundSms {
       contentType: params[`MediaContentType${i}`] ?? '',
     })).filter((m) => m.url !== '');
 
-    // A repeat of the delivery is published again, without a look-up first: JetStream drops it
-    // within its de-duplication window (keyed by the MessageSid), and after it the consumers do
-    // (every effect of a text is keyed by its MessageSid); the receipt's insert tells it too.
     const published = await this.bus.publish(
       Events.smsReceived,
       {
@@ -68,7 +71,7 @@ export class ReceiveInboundSms {
     // Recorded after JetStream's ack: a crash before this line is repaired by the sender's retry,
     // whose publish the stream's Nats-Msg-Id window (and the consumers) de-duplicate.
     const receipt: Receipt = {
-      _id: `twilio_sms:${messageSid}`,
+      _id: receiptId,
       source: 'twilio_sms',
       shop,
       party: partyHash(shop, from),
