@@ -662,7 +662,7 @@ function writeReport(results: any) {
     '',
     `**Memory** (RSS, MB; each service runs compiled, \`node ${SERVICE_NODE_FLAGS.join(' ')} dist/main.js\`)`,
     '',
-    `| service | peak during the runs | soak start | soak end (${SOAK_SECONDS} s at ${SOAK_RATE}/s) |`,
+    `| service | peak during the runs | soak start | soak end (${results.config?.SOAK_SECONDS ?? SOAK_SECONDS} s at ${results.config?.SOAK_RATE ?? SOAK_RATE}/s) |`,
     '|---|---|---|---|',
     ...SERVICES.map(
       (s) =>
