@@ -157,6 +157,35 @@ describe('unique indexes', () => {
     await expect(col.insertOne({ _id: 'p3', shop: 'a', phone: '+1' })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it('stores every new document of an unordered insertMany and answers 11000 for each repeat by its index', async () => {
+    // The batched inserts (libs/mongo, batching.ts) give each call its own outcome from these.
+    const err = await col
+      .insertMany(
+        [
+          { _id: 'm1', shop: 'm', phone: '+1' },
+          { _id: 'p1', shop: 'm', phone: '+2' },
+          { _id: 'm2', shop: 'm', phone: '+3' },
+          { _id: 'm1', shop: 'm', phone: '+4' },
+          { _id: 'm3', shop: 'a', phone: '+1' },
+          { _id: 'm4', shop: 'm', phone: '+5' },
+        ],
+        { ordered: false },
+      )
+      .catch((e: unknown) => e as { code?: number; writeErrors?: { index: number; code: number }[] });
+    expect(err).toMatchObject({ code: 11000 });
+    const refused = [(err as { writeErrors: { index: number; code: number }[] }).writeErrors].flat();
+    expect(refused.map((w) => [w.index, w.code])).toEqual([
+      [1, 11000],
+      [3, 11000],
+      [4, 11000],
+    ]);
+    expect(await col.find({ shop: 'm' }).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'm1', shop: 'm', phone: '+1' },
+      { _id: 'm2', shop: 'm', phone: '+3' },
+      { _id: 'm4', shop: 'm', phone: '+5' },
+    ]);
+  });
+
   it('answers 11000 to an update that would repeat a key, and keeps the document', async () => {
     await expect(col.updateOne({ _id: 'p2' }, { $set: { phone: '+1' } })).rejects.toMatchObject({
       code: 11000,
@@ -457,5 +486,10 @@ describe('explain', () => {
 
   it('looks a document up by _id through an index', async () => {
     expect(usesIndex(await conversations.find({ _id: 'c42' }).explain())).toBe(true);
+  });
+
+  it('looks the documents of a batched read (`_id` $in, libs/mongo batching.ts) up through an index', async () => {
+    const ids = Array.from({ length: 16 }, (_, i) => `c${i * 97}`);
+    expect(usesIndex(await conversations.find({ _id: { $in: ids } }).explain())).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
 // is named by a hash of the shop (and of the subject: a subscriber id, a party hash).
 import { createHash } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
+import { KeyedReads } from './batching.js';
 
 export interface ErasureRecord {
   /** A hash of the shop's domain (a shop erasure) or of it and the subject (a customer's). */
@@ -32,9 +33,12 @@ export type Erasure = 'shop' | 'customer';
 
 export class ErasureLog {
   private readonly model;
+  /** Every text checks the log: the checks of concurrent texts go as one read. */
+  private readonly byKey;
 
   constructor(connection: Connection) {
     this.model = connection.model<ErasureRecord>('Erasure', erasureSchema, 'erasures');
+    this.byKey = new KeyedReads<ErasureRecord>(this.model.collection);
   }
 
   /** Records an erasure of the shop (`subject` null) or of one of its customers, at `at`. */
@@ -49,10 +53,9 @@ export class ErasureLog {
   async covering(shop: string, subject: string | null, since: Date): Promise<Erasure | null> {
     const shopKey = keyOf(shop, null);
     const keys = subject ? [shopKey, keyOf(shop, subject)] : [shopKey];
-    const found = await this.model
-      .find({ _id: { $in: keys }, at: { $gte: since } })
-      .lean<ErasureRecord[]>()
-      .exec();
+    const found = (await Promise.all(keys.map((key) => this.byKey.find(key)))).filter(
+      (e): e is ErasureRecord => e !== null && new Date(e.at) >= since,
+    );
     if (found.length === 0) return null;
     return found.some((e) => e._id === shopKey) ? 'shop' : 'customer';
   }

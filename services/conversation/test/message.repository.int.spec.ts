@@ -19,10 +19,10 @@ afterAll(() => db?.stop());
 
 const shop = 'moves.myshopify.com';
 
-async function stored(fields: Partial<MessageRecord> = {}): Promise<string> {
+function draft(fields: Partial<MessageRecord> = {}): MessageRecord {
   n += 1;
   const id = `m${String(n).padStart(23, '0')}`;
-  await messages.insertOnce({
+  return {
     _id: id,
     shop,
     conversationId: 'c1',
@@ -38,8 +38,13 @@ async function stored(fields: Partial<MessageRecord> = {}): Promise<string> {
     sentAt: null,
     quietHoursOverride: false,
     ...fields,
-  });
-  return id;
+  };
+}
+
+async function stored(fields: Partial<MessageRecord> = {}): Promise<string> {
+  const message = draft(fields);
+  await messages.insertOnce(message);
+  return message._id;
 }
 
 const report = (id: string, status: Exclude<OutboundStatus, 'sending'>) =>
@@ -97,4 +102,19 @@ it('sets the send time of a final status only where `sent` asks it to be: stored
   expect(
     await messages.moveFrom(shop, withTime, statusesBelow('delivered'), { status: 'delivered' }, 'stored'),
   ).toMatchObject({ status: 'delivered', sentAt });
+});
+
+it('stores one message of concurrent inserts of it, and each other insert of the same moment for itself', async () => {
+  const repeated = draft();
+  const others = [draft(), draft(), draft()];
+  const earlier = await stored();
+  const results = await Promise.all([
+    ...[1, 2, 3, 4].map(() => messages.insertIfNew(repeated)),
+    ...others.map((m) => messages.insertIfNew(m)),
+    messages.insertIfNew({ ...draft(), _id: earlier }),
+  ]);
+  expect(results.slice(0, 4).filter(Boolean)).toHaveLength(1);
+  expect(results.slice(4)).toEqual([true, true, true, false]);
+  for (const m of [repeated, ...others]) expect((await messages.findById(shop, m._id))?.text).toBe(m.text);
+  expect((await messages.findById(shop, earlier))?.dedupeKey).toBe(`out:${earlier}`);
 });

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
 import { phoneDigits } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 import { type ConversationStatus, moveApplies, type StatusMoveRule } from '../domain/conversation-status.js';
@@ -158,6 +158,8 @@ statusChangeSchema.index({ shop: 1, conversationId: 1, at: -1 });
 export class ConversationRepository {
   private readonly model;
   private readonly statusChanges;
+  /** Reads by `_id` of concurrent handlers, one command (every text, reply and status reads one). */
+  private readonly byId;
   /** The unresolved count running per shop, and the one queued after it (see countUnresolved). */
   private readonly counting = new Map<string, Promise<number>>();
   private readonly nextCount = new Map<string, Promise<number>>();
@@ -165,6 +167,7 @@ export class ConversationRepository {
   constructor(connection: Connection) {
     this.model = connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations');
     this.statusChanges = connection.model<StatusChange>('StatusChange', statusChangeSchema, 'status_changes');
+    this.byId = new KeyedReads<ConversationRecord>(this.model.collection);
   }
 
   async init(): Promise<void> {
@@ -221,7 +224,7 @@ export class ConversationRepository {
 
   /** Within the shop, so another shop's id is simply not found. */
   findById(shop: string, id: string): Promise<ConversationRecord | null> {
-    return this.model.findOne({ _id: id, shop }).lean<ConversationRecord>().exec();
+    return this.byId.find(id, shop);
   }
 
   /**

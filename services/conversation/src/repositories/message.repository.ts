@@ -1,7 +1,7 @@
 // Messages of conversations. Each has a dedupe key (inbound: the provider's MessageSid), unique
 // per shop, which makes "one inbound SMS → exactly one message" hold under redelivery.
 import { createHash } from 'node:crypto';
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { BatchedInserts, type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
 import type { OutboundStatus } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
@@ -78,8 +78,13 @@ messageSchema.index({ shop: 1, conversationId: 1, createdAt: 1, _id: 1 });
 
 export class MessageRepository {
   private readonly model;
+  /** Reads by `_id` and inserts of concurrent handlers, one command each (every text and reply). */
+  private readonly byId;
+  private readonly inserts;
   constructor(connection: Connection) {
     this.model = connection.model<MessageRecord>('Message', messageSchema, 'messages');
+    this.byId = new KeyedReads<MessageRecord>(this.model.collection);
+    this.inserts = new BatchedInserts<MessageRecord>(this.model);
   }
 
   async init(): Promise<void> {
@@ -96,7 +101,7 @@ export class MessageRepository {
 
   /** Within the shop, so another shop's id is simply not found. */
   findById(shop: string, id: string): Promise<MessageRecord | null> {
-    return this.model.findOne({ _id: id, shop }).lean<MessageRecord>().exec();
+    return this.byId.find(id, shop);
   }
 
   /** Sets a delivery status (the caller decided it is newer) with what came with it. */
@@ -141,7 +146,7 @@ export class MessageRepository {
   /** Inserts the message; false when its `_id` (its shop and dedupe key) is stored already. */
   async insertIfNew(doc: MessageRecord): Promise<boolean> {
     try {
-      await this.model.create(doc);
+      await this.inserts.insert(doc);
       return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

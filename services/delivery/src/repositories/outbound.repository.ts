@@ -10,7 +10,7 @@
 // set it itself) and `sent` (a step on the way, published by the report's handler, whose own
 // redelivery repeats it) fill none. `checkAt` is when the reconciliation next
 // asks the provider about a message whose status is not final.
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { BatchedInserts, type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
 import { applyStatus, isFinal, type OutboundStatus } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
@@ -130,15 +130,22 @@ const providerSidSchema = new Schema<ProviderSid>(
 export class OutboundRepository {
   private readonly model;
   private readonly providerSids;
+  /** Each send and status callback reads or claims its entry: concurrent ones go as one command. */
+  private readonly byId;
+  private readonly bySid;
+  private readonly inserts;
 
   constructor(connection: Connection) {
     this.model = connection.model<OutboundRecord>('Outbound', outboundSchema, 'outbound');
+    this.byId = new KeyedReads<OutboundRecord>(this.model.collection);
+    this.bySid = new KeyedReads<OutboundRecord>(this.model.collection, 'providerSid');
+    this.inserts = new BatchedInserts<OutboundRecord>(this.model);
     this.providerSids = connection.model<ProviderSid>('ProviderSid', providerSidSchema, 'provider_sids');
   }
 
   /** The message the provider knows by `providerSid`, once its accept is recorded. */
   findByProviderSid(providerSid: string): Promise<OutboundRecord | null> {
-    return this.model.findOne({ providerSid }).lean<OutboundRecord>().exec();
+    return this.bySid.find(providerSid);
   }
 
   async init(): Promise<void> {
@@ -146,13 +153,13 @@ export class OutboundRepository {
   }
 
   find(id: string): Promise<OutboundRecord | null> {
-    return this.model.findById(id).lean<OutboundRecord>().exec();
+    return this.byId.find(id);
   }
 
   /** Claims the first attempt; false when the message already has a ledger entry. */
   async claim(record: Omit<OutboundRecord, 'updatedAt'>): Promise<boolean> {
     try {
-      await this.model.create({ ...record, updatedAt: new Date() });
+      await this.inserts.insert({ ...record, updatedAt: new Date() });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;

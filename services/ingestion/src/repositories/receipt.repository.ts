@@ -1,6 +1,6 @@
 // The webhook receipt ledger: one document per delivery id (Twilio MessageSid, Shopify event
 // id). It de-duplicates webhooks and keeps the raw payload for replay.
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { BatchedInserts, type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
 import { Schema } from 'mongoose';
 
 export interface Receipt {
@@ -33,9 +33,14 @@ receiptSchema.index({ shop: 1, party: 1 });
 
 export class ReceiptRepository {
   private readonly model;
+  /** Every webhook reads and writes one receipt: concurrent ones go as one command each. */
+  private readonly byId;
+  private readonly inserts;
 
   constructor(connection: Connection) {
     this.model = connection.model<Receipt>('Receipt', receiptSchema, 'receipts');
+    this.byId = new KeyedReads<Receipt>(this.model.collection);
+    this.inserts = new BatchedInserts<Receipt>(this.model);
   }
 
   async init(): Promise<void> {
@@ -43,7 +48,7 @@ export class ReceiptRepository {
   }
 
   find(id: string): Promise<Receipt | null> {
-    return this.model.findById(id).lean<Receipt>().exec();
+    return this.byId.find(id);
   }
 
   /**
@@ -52,7 +57,7 @@ export class ReceiptRepository {
    */
   async recordPublished(receipt: Receipt): Promise<boolean> {
     try {
-      await this.model.create(receipt);
+      await this.inserts.insert(receipt);
       return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

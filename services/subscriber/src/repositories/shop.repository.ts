@@ -1,5 +1,5 @@
 // Shops' audience settings: sending number, keywords, timezone, quiet hours, auto-reply texts.
-import { type Connection, isDuplicateKey } from '@sms-inbox/mongo';
+import { type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
 import { conflict } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
@@ -33,9 +33,14 @@ shopSchema.index({ phoneNumber: 1 }, { unique: true });
 
 export class ShopRepository {
   private readonly model;
+  /** Every text and reply reads its shop: concurrent reads go as one command. */
+  private readonly byId;
+  private readonly byPhoneNumber;
 
   constructor(connection: Connection) {
     this.model = connection.model<ShopSettings>('Shop', shopSchema, 'shops');
+    this.byId = new KeyedReads<ShopSettings>(this.model.collection);
+    this.byPhoneNumber = new KeyedReads<ShopSettings>(this.model.collection, 'phoneNumber');
   }
 
   async init(): Promise<void> {
@@ -43,11 +48,11 @@ export class ShopRepository {
   }
 
   find(shop: string): Promise<ShopSettings | null> {
-    return this.model.findById(shop).lean<ShopSettings>().exec();
+    return this.byId.find(shop);
   }
 
   findByPhoneNumber(phoneNumber: string): Promise<ShopSettings | null> {
-    return this.model.findOne({ phoneNumber }).lean<ShopSettings>().exec();
+    return this.byPhoneNumber.find(phoneNumber);
   }
 
   /** Shops after `afterShop` by domain, with only their sending numbers (reconciliation's list). */

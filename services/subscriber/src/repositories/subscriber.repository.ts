@@ -1,6 +1,6 @@
 // Subscribers of each shop. Every query names the shop: the tenant scope is part of each
 // method's signature.
-import type { Connection } from '@sms-inbox/mongo';
+import { type Connection, KeyedReads } from '@sms-inbox/mongo';
 import { type mongo, Schema, Types } from 'mongoose';
 
 export type SubscriberStatus = 'active' | 'opted_out';
@@ -66,9 +66,12 @@ const REDACTED = 'redacted:';
 
 export class SubscriberRepository {
   private readonly model;
+  /** Every reply reads its subscriber (twice: consent, then again right before the send): as one command. */
+  private readonly byId;
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
+    this.byId = new KeyedReads<SubscriberRecord>(this.model.collection);
   }
 
   async init(): Promise<void> {
@@ -86,7 +89,7 @@ export class SubscriberRepository {
 
   /** Within the shop, so another shop's id is simply not found. */
   findById(shop: string, id: string): Promise<SubscriberRecord | null> {
-    return this.model.findOne({ _id: id, shop }).lean<SubscriberRecord>().exec();
+    return this.byId.find(id, shop);
   }
 
   /** Applies `update` to the subscriber if `filter` (beside its id and shop) still holds; the result, or null. */

@@ -1,0 +1,124 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Document } from 'mongodb';
+import { Batcher, KeyedReads, type Settled } from './batching.js';
+
+/** A command that answers when the test says so, recording what each command was given. */
+function commands<I, O>(answer: (input: I) => Settled<O>) {
+  const sent: I[][] = [];
+  const open: (() => void)[] = [];
+  const run = (inputs: I[]) =>
+    new Promise<Settled<O>[]>((resolve) => {
+      sent.push(inputs);
+      open.push(() => resolve(inputs.map(answer)));
+    });
+  return { sent, run, finish: () => open.shift()?.() };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Batcher', () => {
+  it('sends a call made while nothing is out at once, alone', async () => {
+    const c = commands((n: number) => ({ ok: true, value: n * 2 }));
+    const batcher = new Batcher('things', 'find', c.run);
+    const answer = batcher.call(1);
+    expect(c.sent).toEqual([[1]]);
+    c.finish();
+    await expect(answer).resolves.toBe(2);
+  });
+
+  it('sends the calls made while a command is out together, in the next command', async () => {
+    const c = commands((n: number) => ({ ok: true, value: n * 2 }));
+    const batcher = new Batcher('things', 'find', c.run);
+    const answers = [1, 2, 3, 4].map((n) => batcher.call(n));
+    expect(c.sent).toEqual([[1]]);
+    c.finish();
+    await tick();
+    expect(c.sent).toEqual([[1], [2, 3, 4]]);
+    c.finish();
+    await expect(Promise.all(answers)).resolves.toEqual([2, 4, 6, 8]);
+  });
+
+  it('puts at most maxBatch calls in one command', async () => {
+    const c = commands((n: number) => ({ ok: true, value: n }));
+    const batcher = new Batcher('things', 'find', c.run, 2);
+    const answers = [1, 2, 3, 4, 5].map((n) => batcher.call(n));
+    for (let i = 0; i < 3; i++) {
+      c.finish();
+      await tick();
+    }
+    await Promise.all(answers);
+    expect(c.sent).toEqual([[1], [2, 3], [4, 5]]);
+  });
+
+  it('gives each call its own failure, and the others of the command their answers', async () => {
+    const c = commands(
+      (n: number): Settled<number> =>
+        n === 3 ? { ok: false, error: new Error('three refused') } : { ok: true, value: n },
+    );
+    const batcher = new Batcher('things', 'insert', c.run);
+    const answers = [1, 2, 3].map((n) => batcher.call(n));
+    c.finish();
+    await tick();
+    c.finish();
+    await expect(answers[0]).resolves.toBe(1);
+    await expect(answers[1]).resolves.toBe(2);
+    await expect(answers[2]).rejects.toThrow('three refused');
+  });
+
+  it('fails every call of a command that fails, and goes on with the next', async () => {
+    let failing = true;
+    const batcher = new Batcher('things', 'find', async (inputs: number[]) => {
+      await tick();
+      if (failing) {
+        failing = false;
+        throw new Error('store unreachable');
+      }
+      return inputs.map((n) => ({ ok: true as const, value: n }));
+    });
+    const first = batcher.call(1);
+    const second = batcher.call(2);
+    await expect(first).rejects.toThrow('store unreachable');
+    await expect(second).resolves.toBe(2);
+    await expect(batcher.call(3)).resolves.toBe(3);
+  });
+});
+
+describe('KeyedReads', () => {
+  const docs: Document[] = [
+    { _id: 'c1', shop: 'a.myshopify.com', n: 1 },
+    { _id: 'c2', shop: 'b.myshopify.com', n: 2 },
+  ];
+  const collection = () => {
+    const filters: Document[] = [];
+    return {
+      filters,
+      collectionName: 'conversations',
+      find(filter: Document) {
+        filters.push(filter);
+        const ids: string[] = filter._id.$in ?? [filter._id];
+        return { toArray: async () => docs.filter((d) => ids.includes(d._id)) };
+      },
+      insertMany: async () => undefined,
+    };
+  };
+
+  it('reads the keys of concurrent calls with one $in, each call answered with its own document', async () => {
+    const c = collection();
+    const reads = new KeyedReads<Document>(c);
+    const first = reads.find('c1');
+    const [a, b, missing, again] = await Promise.all([
+      first,
+      reads.find('c2'),
+      reads.find('c9'),
+      reads.find('c1'),
+    ]);
+    expect(c.filters).toEqual([{ _id: 'c1' }, { _id: { $in: ['c2', 'c9', 'c1'] } }]);
+    expect([a?.n, b?.n, missing, again?.n]).toEqual([1, 2, null, 1]);
+  });
+
+  it("does not find another shop's document by its key", async () => {
+    const reads = new KeyedReads<Document>(collection());
+    await expect(reads.find('c2', 'a.myshopify.com')).resolves.toBeNull();
+    await expect(reads.find('c2', 'b.myshopify.com')).resolves.toMatchObject({ n: 2 });
+  });
+});

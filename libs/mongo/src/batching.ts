@@ -1,0 +1,183 @@
+// Group commit for the single-document reads and inserts on the services' hot paths. A service's
+// concurrent handlers each read one document by a unique key (or insert one), and the store sees
+// one command for all the calls that arrived while the previous command of their kind was out:
+// `find` with `$in`, or an unordered `insertMany`. A call alone goes at once; under load a call
+// waits at most for the one command in flight, and the store does a fraction of the work (each
+// command costs the driver, FerretDB and PostgreSQL far more than each document in it).
+//
+// Each call still gets its own answer: its document or null, its own error (a repeated key is
+// that insert's duplicate-key error, code 11000, whether the key was stored before or by another
+// call of the same command). Nothing here is held between commands, so it is right with any
+// number of replicas: a call's command is sent after the call was made, so it sees every write
+// that ended before it. A command's span and its slow-command log belong to the call that found
+// the batcher idle.
+import type { Document } from 'mongodb';
+import type { Model } from 'mongoose';
+import { Histogram } from 'prom-client';
+
+const batchSize = new Histogram({
+  name: 'sms_inbox_db_batch_size',
+  help: 'Calls served by one store command of a batched read or insert, by collection and operation',
+  labelNames: ['collection', 'operation'] as const,
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+});
+
+/** One call's outcome within its command. */
+export type Settled<O> = { ok: true; value: O } | { ok: false; error: Error };
+
+interface Waiting<I, O> {
+  input: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Runs calls through `run`, one command at a time: the calls made while a command is out go
+ * together in the next (at most `maxBatch`). `run` answers each input at its position; when it
+ * throws, every call of that command gets the error.
+ */
+export class Batcher<I, O> {
+  private queue: Waiting<I, O>[] = [];
+  private running = false;
+  private readonly labels: { collection: string; operation: string };
+
+  constructor(
+    collection: string,
+    operation: string,
+    private readonly run: (inputs: I[]) => Promise<Settled<O>[]>,
+    private readonly maxBatch = 200,
+  ) {
+    this.labels = { collection, operation };
+  }
+
+  call(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        batchSize.observe(this.labels, batch.length);
+        let results: Settled<O>[];
+        try {
+          results = await this.run(batch.map((w) => w.input));
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+          continue;
+        }
+        batch.forEach((w, i) => {
+          const result = results[i];
+          if (!result) w.reject(new Error(`batched ${this.labels.operation} gave no answer for a call`));
+          else if (result.ok) w.resolve(result.value);
+          else w.reject(result.error);
+        });
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/** The part of a collection the batched reads and inserts use (a driver or a mongoose collection). */
+interface BatchCollection {
+  readonly collectionName: string;
+  find(filter: Document): { toArray(): Promise<Document[]> };
+  insertMany(docs: Document[], options: { ordered: false }): Promise<unknown>;
+}
+
+/**
+ * Finds documents by a key unique in the collection (`_id`, or another field with an index), one
+ * key per call. The filter names only the key, so that the store uses that key's index; `scope`
+ * (the shop) is then checked on each document, so that a key of another shop is simply not found.
+ */
+export class KeyedReads<T extends object> {
+  private readonly batcher: Batcher<{ key: string; scope?: string }, T | null>;
+
+  constructor(collection: BatchCollection, key = '_id', scopeField = 'shop') {
+    this.batcher = new Batcher(collection.collectionName, `find by ${key}`, async (calls) => {
+      const keys = [...new Set(calls.map((c) => c.key))];
+      const found = await collection.find({ [key]: keys.length === 1 ? keys[0] : { $in: keys } }).toArray();
+      const byKey = new Map(found.map((doc) => [doc[key] as string, doc as T]));
+      return calls.map(({ key: k, scope }) => {
+        const doc = byKey.get(k) ?? null;
+        const inScope = doc === null || scope === undefined || (doc as Document)[scopeField] === scope;
+        return { ok: true, value: inScope ? doc : null };
+      });
+    });
+  }
+
+  /** The document with this key (within `scope`, when given), or null. */
+  find(key: string, scope?: string): Promise<T | null> {
+    return this.batcher.call(scope === undefined ? { key } : { key, scope });
+  }
+}
+
+/** A write error of one document of a batched insert: its own code (11000 for a repeated key). */
+export class DocumentWriteError extends Error {
+  override readonly name = 'DocumentWriteError';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Inserts documents one per call, through the model's casting, defaults and validation (as
+ * `Model.create` would), in unordered `insertMany` commands: each document's failure is its own.
+ */
+export class BatchedInserts<T> {
+  private readonly batcher: Batcher<Document, void>;
+
+  constructor(private readonly model: Model<T>) {
+    const collection = model.collection as unknown as BatchCollection;
+    this.batcher = new Batcher(collection.collectionName, 'insert', async (docs) => {
+      try {
+        await collection.insertMany(docs, { ordered: false });
+        return docs.map(() => ({ ok: true, value: undefined }));
+      } catch (err) {
+        const failed = writeErrorsOf(err);
+        if (!failed) throw err;
+        return docs.map((_, i) => {
+          const error = failed.get(i);
+          return error ? { ok: false, error } : { ok: true, value: undefined };
+        });
+      }
+    });
+  }
+
+  /** Stores `record`; rejects with its own error (`isDuplicateKey` tells a repeated key). */
+  async insert(record: T): Promise<void> {
+    const doc = new this.model(record);
+    const invalid = doc.validateSync();
+    if (invalid) throw invalid;
+    await this.batcher.call(doc.toObject({ versionKey: false }) as Document);
+  }
+}
+
+/**
+ * The documents an unordered bulk insert refused, by their position; null when the error is not
+ * one of those (the command as a whole failed, or a write concern was not met: every call fails).
+ */
+function writeErrorsOf(err: unknown): Map<number, DocumentWriteError> | null {
+  const e = err as {
+    writeErrors?: unknown;
+    writeConcernError?: unknown;
+    errorResponse?: { writeConcernError?: unknown };
+  };
+  if (!e || typeof e !== 'object' || e.writeConcernError || e.errorResponse?.writeConcernError) return null;
+  const list = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : null;
+  if (!list || list.length === 0) return null;
+  const failed = new Map<number, DocumentWriteError>();
+  for (const w of list as { index?: unknown; code?: unknown; errmsg?: unknown }[]) {
+    if (typeof w.index !== 'number') return null;
+    failed.set(w.index, new DocumentWriteError(Number(w.code), String(w.errmsg ?? 'write error')));
+  }
+  return failed;
+}
