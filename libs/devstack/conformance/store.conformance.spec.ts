@@ -9,6 +9,7 @@ import { type FerretDb, startFerretDb, tempDir } from '../src/index.js';
 import { compareValues, type Filter, matches, sortDocuments } from './mongo-semantics.js';
 
 let ferret: FerretDb | undefined;
+let storeUri: string;
 let client: MongoClient;
 let db: Db;
 
@@ -18,7 +19,9 @@ beforeAll(async () => {
     ferret = await startFerretDb({ logFile: `${tempDir('conformance')}/ferretdb.log` });
     uri = ferret.uri;
   }
-  client = await MongoClient.connect(uri, { maxPoolSize: 32 });
+  storeUri = uri;
+  // A command that gets no answer fails the test instead of hanging the suite (see 'load').
+  client = await MongoClient.connect(uri, { maxPoolSize: 32, socketTimeoutMS: 30_000 });
   db = client.db(`conformance_${Date.now().toString(36)}`);
 });
 
@@ -141,6 +144,29 @@ describe('single-document atomicity', () => {
       expect(deleted + rescued.length).toBe(20);
     }
   });
+});
+
+describe('load', () => {
+  it('answers 400 concurrent updates and findAndModify calls, more than the store has connections', async () => {
+    // Six services with a pool of 100 each can have that many commands out at once. The local
+    // store once deadlocked here: each write waited for a database connection while its own read
+    // held one (docs/architecture.md, "The local store", 11).
+    const many = await MongoClient.connect(storeUri, { maxPoolSize: 400, socketTimeoutMS: 30_000 });
+    try {
+      const col = many.db(db.databaseName).collection<{ _id: string; n: number }>('busy');
+      await col.insertMany(Array.from({ length: 400 }, (_, i) => ({ _id: `b${i}`, n: 0 })));
+      for (let round = 0; round < 3; round++) {
+        await workers(400, (i) => col.updateOne({ _id: `b${i}` }, { $inc: { n: 1 } }));
+        await workers(400, (i) => col.findOneAndUpdate({ _id: `b${i}` }, { $inc: { n: 1 } }));
+        await workers(400, (i) =>
+          col.updateMany({ _id: { $in: [`b${i}`, `b${399 - i}`] } }, { $inc: { n: 1 } }),
+        );
+      }
+      expect(await col.countDocuments({ n: 12 })).toBe(400);
+    } finally {
+      await many.close();
+    }
+  }, 60_000);
 });
 
 describe('unique indexes', () => {
