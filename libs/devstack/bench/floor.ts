@@ -57,7 +57,11 @@ export async function measureFloor(options: {
     const messagesIter = await consumer.consume({ max_messages: 64 });
     void (async () => {
       for await (const m of messagesIter) {
-        void work(m.json()).then(() => m.ack());
+        // A failed hop is delivered again, as a service's consumer would have it.
+        void work(m.json()).then(
+          () => m.ack(),
+          () => m.nak(1_000),
+        );
       }
     })();
     return messagesIter;
