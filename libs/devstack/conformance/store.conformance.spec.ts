@@ -514,6 +514,12 @@ describe('explain', () => {
     expect(usesIndex(await conversations.find({ _id: 'c42' }).explain())).toBe(true);
   });
 
+  it('looks up a batched read of keys unique within a shop (shop, then key $in) through an index', async () => {
+    const subscriberIds = Array.from({ length: 8 }, (_, i) => `s${3 + i * 20}`);
+    const explain = await conversations.find({ shop, subscriberId: { $in: subscriberIds } }).explain();
+    expect(usesIndex(explain)).toBe(true);
+  });
+
   it('looks the documents of a batched read (`_id` $in, libs/mongo batching.ts) up through an index', async () => {
     const ids = Array.from({ length: 16 }, (_, i) => `c${i * 97}`);
     expect(usesIndex(await conversations.find({ _id: { $in: ids } }).explain())).toBe(true);

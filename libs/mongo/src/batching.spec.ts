@@ -122,3 +122,41 @@ describe('KeyedReads', () => {
     await expect(reads.find('c2', 'b.myshopify.com')).resolves.toMatchObject({ n: 2 });
   });
 });
+
+describe('KeyedReads on a key unique within its shop', () => {
+  it('reads with one find per shop, the shop in the filter, and answers each call from its own shop', async () => {
+    const filters: Document[] = [];
+    const people: Document[] = [
+      { _id: 's1', shop: 'a.myshopify.com', phone: '+14155550100' },
+      { _id: 's2', shop: 'b.myshopify.com', phone: '+14155550100' },
+      { _id: 's3', shop: 'a.myshopify.com', phone: '+14155550101' },
+    ];
+    const reads = new KeyedReads<Document>(
+      {
+        collectionName: 'subscribers',
+        find(filter: Document) {
+          filters.push(filter);
+          const phones: string[] = filter.phone.$in ?? [filter.phone];
+          return {
+            toArray: async () => people.filter((p) => p.shop === filter.shop && phones.includes(p.phone)),
+          };
+        },
+        insertMany: async () => undefined,
+      },
+      { key: 'phone', scopedIndex: true },
+    );
+    const first = reads.find('+14155550100', 'a.myshopify.com');
+    const rest = [
+      reads.find('+14155550100', 'b.myshopify.com'),
+      reads.find('+14155550101', 'a.myshopify.com'),
+      reads.find('+14155550101', 'b.myshopify.com'),
+    ];
+    const answers = await Promise.all([first, ...rest]);
+    expect(answers.map((a) => a?._id ?? null)).toEqual(['s1', 's2', 's3', null]);
+    expect(filters).toEqual([
+      { shop: 'a.myshopify.com', phone: '+14155550100' },
+      { shop: 'b.myshopify.com', phone: { $in: ['+14155550100', '+14155550101'] } },
+      { shop: 'a.myshopify.com', phone: '+14155550101' },
+    ]);
+  });
+});

@@ -92,21 +92,42 @@ interface BatchCollection {
 
 /**
  * Finds documents by a key unique in the collection (`_id`, or another field with an index), one
- * key per call. The filter names only the key, so that the store uses that key's index; `scope`
- * (the shop) is then checked on each document, so that a key of another shop is simply not found.
+ * key per call. By default the filter names only the key, so that the store uses that key's index;
+ * the scope (the shop) is then checked on each document, so that a key of another shop is simply
+ * not found. With `scopedIndex` the key is unique only within its scope and the index leads with
+ * the scope (`{shop, phone}`): the calls are grouped by scope, one `find` per scope of a batch.
  */
 export class KeyedReads<T extends object> {
   private readonly batcher: Batcher<{ key: string; scope?: string }, T | null>;
 
-  constructor(collection: BatchCollection, key = '_id', scopeField = 'shop') {
+  constructor(
+    collection: BatchCollection,
+    options: { key?: string; scopeField?: string; scopedIndex?: boolean } = {},
+  ) {
+    const { key = '_id', scopeField = 'shop', scopedIndex = false } = options;
+    const oneOrIn = (values: string[]) => (values.length === 1 ? values[0] : { $in: values });
     this.batcher = new Batcher(collection.collectionName, `find by ${key}`, async (calls) => {
-      const keys = [...new Set(calls.map((c) => c.key))];
-      const found = await collection.find({ [key]: keys.length === 1 ? keys[0] : { $in: keys } }).toArray();
-      const byKey = new Map(found.map((doc) => [doc[key] as string, doc as T]));
+      const groups = new Map<string | undefined, Set<string>>();
+      for (const c of calls) {
+        const scope = scopedIndex ? c.scope : undefined;
+        groups.set(scope, (groups.get(scope) ?? new Set()).add(c.key));
+      }
+      const found = await Promise.all(
+        [...groups].map(([scope, keys]) =>
+          collection
+            .find({ ...(scope === undefined ? {} : { [scopeField]: scope }), [key]: oneOrIn([...keys]) })
+            .toArray(),
+        ),
+      );
+      const byKey = new Map<string, Document[]>();
+      for (const doc of found.flat()) {
+        const k = doc[key] as string;
+        byKey.set(k, [...(byKey.get(k) ?? []), doc]);
+      }
       return calls.map(({ key: k, scope }) => {
-        const doc = byKey.get(k) ?? null;
-        const inScope = doc === null || scope === undefined || (doc as Document)[scopeField] === scope;
-        return { ok: true, value: inScope ? doc : null };
+        const docs = byKey.get(k) ?? [];
+        const doc = scope === undefined ? docs[0] : docs.find((d) => d[scopeField] === scope);
+        return { ok: true, value: (doc as T | undefined) ?? null };
       });
     });
   }

@@ -5,7 +5,9 @@ import { ConversationRepository } from './conversation.repository.js';
 
 /** A repository whose counts are started by hand: `started` holds each count's resolver. */
 function repositoryWithManualCounts() {
-  const connection = { model: () => ({ collection: { collectionName: 'conversations' } }) } as unknown as Connection;
+  const connection = {
+    model: () => ({ collection: { collectionName: 'conversations' } }),
+  } as unknown as Connection;
   const repo = new ConversationRepository(connection);
   const started: Array<(n: number) => void> = [];
   repo.countByStatus = () => new Promise<number>((resolve) => started.push(resolve));

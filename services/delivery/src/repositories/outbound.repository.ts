@@ -138,7 +138,7 @@ export class OutboundRepository {
   constructor(connection: Connection) {
     this.model = connection.model<OutboundRecord>('Outbound', outboundSchema, 'outbound');
     this.byId = new KeyedReads<OutboundRecord>(this.model.collection);
-    this.bySid = new KeyedReads<OutboundRecord>(this.model.collection, 'providerSid');
+    this.bySid = new KeyedReads<OutboundRecord>(this.model.collection, { key: 'providerSid' });
     this.inserts = new BatchedInserts<OutboundRecord>(this.model);
     this.providerSids = connection.model<ProviderSid>('ProviderSid', providerSidSchema, 'provider_sids');
   }

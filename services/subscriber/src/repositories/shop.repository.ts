@@ -40,7 +40,7 @@ export class ShopRepository {
   constructor(connection: Connection) {
     this.model = connection.model<ShopSettings>('Shop', shopSchema, 'shops');
     this.byId = new KeyedReads<ShopSettings>(this.model.collection);
-    this.byPhoneNumber = new KeyedReads<ShopSettings>(this.model.collection, 'phoneNumber');
+    this.byPhoneNumber = new KeyedReads<ShopSettings>(this.model.collection, { key: 'phoneNumber' });
   }
 
   async init(): Promise<void> {

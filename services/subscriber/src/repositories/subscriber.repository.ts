@@ -68,10 +68,16 @@ export class SubscriberRepository {
   private readonly model;
   /** Every reply reads its subscriber (twice: consent, then again right before the send): as one command. */
   private readonly byId;
+  /** Every inbound text looks its sender up: the texts of one shop handled at once, one command. */
+  private readonly byPhone;
 
   constructor(connection: Connection) {
     this.model = connection.model<SubscriberRecord>('Subscriber', subscriberSchema, 'subscribers');
     this.byId = new KeyedReads<SubscriberRecord>(this.model.collection);
+    this.byPhone = new KeyedReads<SubscriberRecord>(this.model.collection, {
+      key: 'phone',
+      scopedIndex: true,
+    });
   }
 
   async init(): Promise<void> {
@@ -80,7 +86,7 @@ export class SubscriberRepository {
 
   /** By the unique (shop, phone) index. */
   findByPhone(shop: string, phone: string): Promise<SubscriberRecord | null> {
-    return this.model.findOne({ shop, phone }).lean<SubscriberRecord>().exec();
+    return this.byPhone.find(phone, shop);
   }
 
   findByCustomerId(shop: string, customerId: string): Promise<SubscriberRecord | null> {
