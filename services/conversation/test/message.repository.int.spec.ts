@@ -1,6 +1,7 @@
 // Delivery statuses reaching a message against the real store: each report is one conditional
 // write (no read first), so whatever order and concurrency the reports land in, the message ends
-// at the highest-ranked status, and a report it outranks changes nothing.
+// at the highest-ranked status, and a report it outranks changes nothing. And inserts made at
+// once, which go to the store as one command: each still answers for its own message.
 import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { type OutboundStatus, statusesBelow } from '@sms-inbox/platform';
 import { type MessageRecord, MessageRepository } from '../src/repositories/message.repository.js';
