@@ -1,6 +1,6 @@
 // Group commit for the single-document reads and inserts on the services' hot paths. A service's
 // concurrent handlers each read one document by a unique key (or insert one), and the store sees
-// one command for all the calls that arrived while the previous command of their kind was out:
+// one command for all the calls made in one turn or while the previous command of their kind was out:
 // `find` with `$in`, or an unordered `insertMany`. A call alone goes at once; under load a call
 // waits at most for the one command in flight, and the store does a fraction of the work (each
 // command costs the driver, FerretDB and PostgreSQL far more than each document in it).
@@ -32,8 +32,9 @@ interface Waiting<I, O> {
 }
 
 /**
- * Runs calls through `run`, one command at a time: the calls made while a command is out go
- * together in the next (at most `maxBatch`). `run` answers each input at its position; when it
+ * Runs calls through `run`, one command at a time: the calls made in one turn while none is out
+ * go together at once, the calls made while a command is out together in the next (at most
+ * `maxBatch`). `run` answers each input at its position; when it
  * throws, every call of that command gets the error.
  */
 export class Batcher<I, O> {
@@ -53,12 +54,15 @@ export class Batcher<I, O> {
   call(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running) return;
+      this.running = true;
+      // After the current turn, so that calls made together (a caller asking for two keys at
+      // once) go in the first command instead of the second waiting for it.
+      queueMicrotask(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
@@ -83,10 +87,15 @@ export class Batcher<I, O> {
   }
 }
 
-/** The part of a collection the batched reads and inserts use (a driver or a mongoose collection). */
-interface BatchCollection {
+/** The part of a collection the batched reads use (a driver or a mongoose collection). */
+interface ReadCollection {
   readonly collectionName: string;
   find(filter: Document): { toArray(): Promise<Document[]> };
+}
+
+/** The part of a collection the batched inserts use. */
+interface InsertCollection {
+  readonly collectionName: string;
   insertMany(docs: Document[], options: { ordered: false }): Promise<unknown>;
 }
 
@@ -101,7 +110,7 @@ export class KeyedReads<T extends object> {
   private readonly batcher: Batcher<{ key: string; scope?: string }, T | null>;
 
   constructor(
-    collection: BatchCollection,
+    collection: ReadCollection,
     options: { key?: string; scopeField?: string; scopedIndex?: boolean } = {},
   ) {
     const { key = '_id', scopeField = 'shop', scopedIndex = false } = options;
@@ -157,7 +166,7 @@ export class BatchedInserts<T> {
   private readonly batcher: Batcher<Document, void>;
 
   constructor(private readonly model: Model<T>) {
-    const collection = model.collection as unknown as BatchCollection;
+    const collection = model.collection as unknown as InsertCollection;
     this.batcher = new Batcher(collection.collectionName, 'insert', async (docs) => {
       try {
         await collection.insertMany(docs, { ordered: false });
