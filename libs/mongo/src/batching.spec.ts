@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Document } from 'mongodb';
-import { Batcher, KeyedReads, type Settled } from './batching.js';
+import { BatchedUpdates, Batcher, KeyedReads, type Settled } from './batching.js';
 
 /** A command that answers when the test says so, recording what each command was given. */
 function commands<I, O>(answer: (input: I) => Settled<O>) {
@@ -176,5 +176,63 @@ describe('KeyedReads on a key unique within its shop', () => {
       { shop: 'b.myshopify.com', phone: { $in: ['+14155550100', '+14155550101'] } },
       { shop: 'a.myshopify.com', phone: '+14155550101' },
     ]);
+  });
+});
+
+describe('BatchedUpdates', () => {
+  it('sends concurrent updates as one unordered bulk write, and fails only the call whose update failed', async () => {
+    const commands: { operations: Document[]; options: Document }[] = [];
+    const updates = new BatchedUpdates({
+      collectionName: 'outbound',
+      async bulkWrite(operations, options) {
+        commands.push({ operations, options });
+        if (operations.length > 1) {
+          throw Object.assign(new Error('bulk write failed'), {
+            writeErrors: [{ index: 1, code: 2, errmsg: 'cannot apply $set' }],
+          });
+        }
+      },
+    });
+    const first = updates.update({ _id: 'm1' }, { $set: { outbox: null } });
+    await turn();
+    const rest = [
+      updates.update({ _id: 'm2', 'outbox.status': 'delivered' }, { $set: { outbox: null } }),
+      updates.update({ _id: 'm3' }, { $set: { bad: 1 } }),
+      updates.update({ _id: 'm4' }, { $set: { outbox: null } }),
+    ];
+    const outcomes = await Promise.allSettled([first, ...rest]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 2 });
+    expect(commands).toEqual([
+      {
+        operations: [{ updateOne: { filter: { _id: 'm1' }, update: { $set: { outbox: null } } } }],
+        options: { ordered: false },
+      },
+      {
+        operations: [
+          {
+            updateOne: {
+              filter: { _id: 'm2', 'outbox.status': 'delivered' },
+              update: { $set: { outbox: null } },
+            },
+          },
+          { updateOne: { filter: { _id: 'm3' }, update: { $set: { bad: 1 } } } },
+          { updateOne: { filter: { _id: 'm4' }, update: { $set: { outbox: null } } } },
+        ],
+        options: { ordered: false },
+      },
+    ]);
+  });
+
+  it('fails every call of a bulk write that failed as a whole', async () => {
+    const updates = new BatchedUpdates({
+      collectionName: 'outbound',
+      bulkWrite: async () => {
+        throw new Error('connection closed');
+      },
+    });
+    await expect(updates.update({ _id: 'm1' }, { $set: { outbox: null } })).rejects.toThrow(
+      'connection closed',
+    );
   });
 });

@@ -1,9 +1,10 @@
-// Group commit for the single-document reads and inserts on the services' hot paths. A service's
-// concurrent handlers each read one document by a unique key (or insert one), and the store sees
-// one command for all the calls made in one turn or while the previous command of their kind was out:
-// `find` with `$in`, or an unordered `insertMany`. A call alone goes at once; under load a call
-// waits at most for the one command in flight, and the store does a fraction of the work (each
-// command costs the driver, FerretDB and PostgreSQL far more than each document in it).
+// Group commit for the single-document reads and writes on the services' hot paths. A service's
+// concurrent handlers each read one document by a unique key (or insert one, or update one without
+// needing the match count), and the store sees one command for all the calls made in one turn or
+// while the previous command of their kind was out: `find` with `$in`, an unordered `insertMany`,
+// or an unordered `bulkWrite` of `updateOne`s. A call alone goes at once; under load a call waits
+// at most for the one command in flight, and the store does a fraction of the work (each command
+// costs the driver, FerretDB and PostgreSQL far more than each document in it).
 //
 // Each call still gets its own answer: its document or null, its own error (a repeated key is
 // that insert's duplicate-key error, code 11000, whether the key was stored before or by another
@@ -167,19 +168,9 @@ export class BatchedInserts<T> {
 
   constructor(private readonly model: Model<T>) {
     const collection = model.collection as unknown as InsertCollection;
-    this.batcher = new Batcher(collection.collectionName, 'insert', async (docs) => {
-      try {
-        await collection.insertMany(docs, { ordered: false });
-        return docs.map(() => ({ ok: true, value: undefined }));
-      } catch (err) {
-        const failed = writeErrorsOf(err);
-        if (!failed) throw err;
-        return docs.map((_, i) => {
-          const error = failed.get(i);
-          return error ? { ok: false, error } : { ok: true, value: undefined };
-        });
-      }
-    });
+    this.batcher = new Batcher(collection.collectionName, 'insert', (docs) =>
+      eachOwnOutcome(docs.length, () => collection.insertMany(docs, { ordered: false })),
+    );
   }
 
   /** Stores `record`; rejects with its own error (`isDuplicateKey` tells a repeated key). */
@@ -188,6 +179,57 @@ export class BatchedInserts<T> {
     const invalid = doc.validateSync();
     if (invalid) throw invalid;
     await this.batcher.call(doc.toObject({ versionKey: false }) as Document);
+  }
+}
+
+/** The part of a collection the batched updates use. */
+interface UpdateCollection {
+  readonly collectionName: string;
+  bulkWrite(
+    operations: { updateOne: { filter: Document; update: Document } }[],
+    options: { ordered: false },
+  ): Promise<unknown>;
+}
+
+/**
+ * Single-document updates whose callers need to know only that they were applied, not whether
+ * they matched (a bulk write answers the matches as a total): one `updateOne` per call, in
+ * unordered `bulkWrite` commands. Each call's failure is its own. For a write whose next step
+ * depends on its own match (a compare-and-set), use the collection directly.
+ */
+export class BatchedUpdates {
+  private readonly batcher: Batcher<{ filter: Document; update: Document }, void>;
+
+  constructor(collection: UpdateCollection) {
+    this.batcher = new Batcher(collection.collectionName, 'update', (calls) =>
+      eachOwnOutcome(calls.length, () =>
+        collection.bulkWrite(
+          calls.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+          { ordered: false },
+        ),
+      ),
+    );
+  }
+
+  /** Applies `update` to the document `filter` matches, if any (none is not an error). */
+  update(filter: Document, update: Document): Promise<void> {
+    return this.batcher.call({ filter, update });
+  }
+}
+
+/** Runs an unordered bulk command for `count` calls; each call gets its own outcome by position. */
+async function eachOwnOutcome(count: number, command: () => Promise<unknown>): Promise<Settled<void>[]> {
+  const ok: Settled<void> = { ok: true, value: undefined };
+  try {
+    await command();
+    return Array.from({ length: count }, () => ok);
+  } catch (err) {
+    const failed = writeErrorsOf(err);
+    if (!failed) throw err;
+    return Array.from({ length: count }, (_, i) => {
+      const error = failed.get(i);
+      return error ? { ok: false, error } : ok;
+    });
   }
 }
 

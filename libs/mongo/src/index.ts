@@ -103,5 +103,12 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
-export { BatchedInserts, Batcher, DocumentWriteError, KeyedReads, type Settled } from './batching.js';
+export {
+  BatchedInserts,
+  BatchedUpdates,
+  Batcher,
+  DocumentWriteError,
+  KeyedReads,
+  type Settled,
+} from './batching.js';
 export { type Erasure, ErasureLog, type ErasureRecord } from './erasure-log.js';

@@ -92,13 +92,19 @@ it('empties the outbox only for the status that was published', async () => {
   expect((await ledger.pendingOutboxes(new Date(), 1_000)).map((r) => r._id)).not.toContain(id);
 });
 
-it('fills no outbox for the accept (the conversation queued the message itself) nor for `sent`, and one for a final status', async () => {
+it('fills no outbox for the accept (the conversation queued the message itself), writes no `sent` after it, and fills one for a final status', async () => {
   const id = await accepted(null);
   const queued = await ledger.recordStatus(id, report('queued'), { state: 'accepted' });
   expect(queued).toMatchObject({ moved: true, record: { status: 'queued', outbox: null } });
   expect(await ledger.find(id)).toMatchObject({ status: 'queued', outbox: null, outboxSince: null });
-  await ledger.recordStatus(id, report('sent'));
-  expect(await ledger.find(id)).toMatchObject({ status: 'sent', outbox: null, outboxSince: null });
+  const before = (await ledger.find(id))!.updatedAt;
+  // A step on the way: the caller publishes it (moved), the ledger keeps what it held.
+  const sent = await ledger.recordStatus(id, report('sent'));
+  expect(sent).toMatchObject({ moved: true, record: { status: 'queued', outbox: null } });
+  expect(await ledger.find(id)).toMatchObject({ status: 'queued', outbox: null, updatedAt: before });
+  // …unless it brings more to keep (an error code, a price).
+  await ledger.recordStatus(id, { ...report('sent'), price: '-0.00790', priceUnit: 'USD' });
+  expect(await ledger.find(id)).toMatchObject({ status: 'sent', price: '-0.00790', outbox: null });
   await ledger.recordStatus(id, report('delivered'));
   expect(await ledger.find(id)).toMatchObject({ status: 'delivered', outbox: { status: 'delivered' } });
 });

@@ -150,9 +150,14 @@ export class CreateReply {
     );
     replies.inc({ send, outcome: scheduled ? 'scheduled' : 'sent' });
     if (message.quietHoursOverride) overrides.inc();
-    if (scheduled) await this.requests.schedule(message, conversation.subscriberId);
-    else await this.requests.send(message, conversation.subscriberId, subscriber.phone);
-    await this.announce.execute(input.shop, conversation._id, stored);
+    // The request and the live update at once: neither waits for the other, and a failure of
+    // either fails the call, whose retry (same Idempotency-Key) asks again.
+    await Promise.all([
+      scheduled
+        ? this.requests.schedule(message, conversation.subscriberId)
+        : this.requests.send(message, conversation.subscriberId, subscriber.phone),
+      this.announce.execute(input.shop, conversation._id, stored),
+    ]);
     return { message, size };
   }
 

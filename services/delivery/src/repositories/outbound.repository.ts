@@ -7,10 +7,16 @@
 // outbox: the final status the conversation has not been told yet, written in the same
 // single-document write that records it and cleared only after its event is published, so a
 // crash between the two loses nothing (a sweep publishes what is left). `queued` (the conversation
-// set it itself) and `sent` (a step on the way, published by the report's handler, whose own
-// redelivery repeats it) fill none. `checkAt` is when the reconciliation next
-// asks the provider about a message whose status is not final.
-import { BatchedInserts, type Connection, isDuplicateKey, KeyedReads } from '@sms-inbox/mongo';
+// set it itself) fills none; `sent` (a step on the way, published by the report's handler, whose
+// own redelivery repeats it) is not even written once the accept is recorded. `checkAt` is when
+// the reconciliation next asks the provider about a message whose status is not final.
+import {
+  BatchedInserts,
+  BatchedUpdates,
+  type Connection,
+  isDuplicateKey,
+  KeyedReads,
+} from '@sms-inbox/mongo';
 import { applyStatus, isFinal, type OutboundStatus } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
@@ -127,6 +133,10 @@ const providerSidSchema = new Schema<ProviderSid>(
   { versionKey: false },
 );
 
+/** A report that brings more than its status: an error code or the price, which the ledger keeps. */
+const carriesMore = (report: StatusReport) =>
+  Boolean(report.errorCode) || report.price != null || report.priceUnit != null;
+
 export class OutboundRepository {
   private readonly model;
   private readonly providerSids;
@@ -134,12 +144,15 @@ export class OutboundRepository {
   private readonly byId;
   private readonly bySid;
   private readonly inserts;
+  /** Each published final status empties its outbox: concurrent clears go as one command. */
+  private readonly clears;
 
   constructor(connection: Connection) {
     this.model = connection.model<OutboundRecord>('Outbound', outboundSchema, 'outbound');
     this.byId = new KeyedReads<OutboundRecord>(this.model.collection);
     this.bySid = new KeyedReads<OutboundRecord>(this.model.collection, { key: 'providerSid' });
     this.inserts = new BatchedInserts<OutboundRecord>(this.model);
+    this.clears = new BatchedUpdates(this.model.collection);
     this.providerSids = connection.model<ProviderSid>('ProviderSid', providerSidSchema, 'provider_sids');
   }
 
@@ -202,7 +215,14 @@ export class OutboundRepository {
       if (!entry) return null;
       const current = entry.status ?? null;
       const moved = current === null || applyStatus(current, report.status) !== current;
-      if (!moved && Object.keys(fields).length === 0) return { record: entry, moved };
+      const nothingElse = Object.keys(fields).length === 0;
+      if (!moved && nothingElse) return { record: entry, moved };
+      // A step on the way (`sent`) after the accept, with nothing else to keep, is not written:
+      // it changes no decision here (the reconciliation looks up until a final status, and a
+      // final status outranks it), and the caller publishes it from the report (ReportStatus).
+      // A write saved per reply.
+      if (moved && current !== null && nothingElse && !isFinal(report.status) && !carriesMore(report))
+        return { record: entry, moved };
       const set: Partial<OutboundRecord> = { ...fields, updatedAt: new Date() };
       // A final status ends the look-ups, also when it came first (a callback before the accept).
       const after = moved ? report.status : current;
@@ -233,8 +253,8 @@ export class OutboundRepository {
   }
 
   /** Empties the outbox once `status` was published, unless a newer status filled it meanwhile. */
-  async clearOutbox(id: string, status: OutboundStatus): Promise<void> {
-    await this.model.updateOne(
+  clearOutbox(id: string, status: OutboundStatus): Promise<void> {
+    return this.clears.update(
       { _id: id, 'outbox.status': status },
       { $set: { outbox: null, outboxSince: null } },
     );

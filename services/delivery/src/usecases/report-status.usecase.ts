@@ -1,12 +1,12 @@
 // Tells the conversation service an outbound message's status: a final one from the ledger's
 // outbox (published, then the outbox emptied; what a crash or a failed publish leaves there is
 // published by the sweep, on start and then periodically), a step on the way (`sent`) straight
-// from the report that brought it, when the ledger holds it. Each is published with a
+// from the report that brought it, unless the ledger holds a later status. Each is published with a
 // de-duplication id per status; the conversation applies statuses by precedence, so a second
 // copy changes nothing.
 import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
-import { isFinal, type Logger } from '@sms-inbox/platform';
+import { applyStatus, isFinal, type Logger } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import type {
   OutboundRecord,
@@ -29,12 +29,18 @@ export class ReportStatus {
 
   /**
    * After `reported` was recorded (`record`: the ledger entry as written or found): publishes what
-   * the conversation has not been told. A status that fills no outbox (`sent`) is published when
-   * the ledger holds it, also when it did not move (a redelivered report after a crash before the
-   * publish); a lower one that came late is not.
+   * the conversation has not been told. A status that fills no outbox (`sent`, which the ledger
+   * does not even write) is published unless the ledger holds a status above it, also when it was
+   * published before (a redelivered report after a crash before the publish); a lower one that
+   * came late is not.
    */
   async report(record: OutboundRecord, reported: StatusReport): Promise<void> {
-    if (record.outbox || isFinal(reported.status) || record.status !== reported.status) {
+    const held = record.status ?? null;
+    if (
+      record.outbox ||
+      isFinal(reported.status) ||
+      (held && applyStatus(held, reported.status) !== reported.status)
+    ) {
       return this.flush(record);
     }
     if (!record.conversationId || reported.status === 'queued') return;
