@@ -1,6 +1,9 @@
 // gRPC server and client helpers: the standard health service, deadlines on every call, the
 // one mapping between application errors and gRPC status codes, W3C trace context carried in
 // metadata (a client span, then a server span under it), and per-method duration histograms.
+// A server runs at most so many calls at once; the others wait their turn in order, and one whose
+// caller gave up meanwhile (its deadline passed) is not run at all: under a burst the work in
+// flight, and the memory it holds, stay bounded, and nothing is done for nobody.
 import {
   type Client,
   credentials,
@@ -16,7 +19,7 @@ import {
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError, ErrorKind, isAppError, type Logger } from '@sms-inbox/platform';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
-import { Histogram } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 
 const tracer = trace.getTracer('@sms-inbox/grpc');
 const buckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -24,6 +27,16 @@ const serverDuration = new Histogram({
   name: 'sms_inbox_grpc_server_duration_seconds',
   help: 'gRPC calls served, by method and status code',
   labelNames: ['method', 'code'] as const,
+  buckets,
+});
+const waitingCalls = new Gauge({
+  name: 'sms_inbox_grpc_server_waiting_calls',
+  help: "gRPC calls received and waiting for one of the server's slots (GRPC_MAX_CONCURRENT_CALLS)",
+});
+const callWait = new Histogram({
+  name: 'sms_inbox_grpc_server_wait_seconds',
+  help: 'How long gRPC calls waited for a slot before they ran (or were dropped: their caller gave up), by outcome',
+  labelNames: ['outcome'] as const,
   buckets,
 });
 const clientDuration = new Histogram({
@@ -82,22 +95,29 @@ export interface RunningGrpcServer {
   stop(): Promise<void>;
 }
 
+/** Calls this many at once by default; see `startGrpcServer`. */
+export const DEFAULT_MAX_CONCURRENT_CALLS = 64;
+
 /**
  * Binds the services and `grpc.health.v1.Health` on `port` (0 picks a free one). Handlers that
- * throw an AppError answer its status code, with the error's code in trailing metadata.
+ * throw an AppError answer its status code, with the error's code in trailing metadata. At most
+ * `maxConcurrentCalls` of the services' unary calls run at once; the others wait in the order
+ * they came, and one whose caller is gone by its turn is dropped (the health check never waits).
  */
 export async function startGrpcServer(options: {
   port: number;
   host?: string;
   services: GrpcServiceBinding[];
   logger: Logger;
+  maxConcurrentCalls?: number;
 }): Promise<RunningGrpcServer> {
   const server = new Server();
   const statusMap: ServingStatusMap = { '': 'SERVING' };
   for (const s of options.services) statusMap[s.name] = 'SERVING';
   const health = new HealthImplementation(statusMap);
   health.addToServer(server);
-  for (const s of options.services) server.addService(s.definition, s.implementation);
+  const slots = new Slots(options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS);
+  for (const s of options.services) server.addService(s.definition, inTurn(s.implementation, slots));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${options.host ?? '0.0.0.0'}:${options.port}`,
@@ -118,6 +138,87 @@ export async function startGrpcServer(options: {
         });
       }),
   };
+}
+
+/** A fixed number of slots, handed over in the order they were asked for. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`slots: a whole number ≥ 1, not ${size}`);
+    this.free = size;
+  }
+
+  /** Resolves once a slot is this caller's; give it back with `release`. */
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
+
+/** The implementation with each unary handler run in a slot (streaming handlers as they are). */
+function inTurn(implementation: UntypedServiceImplementation, slots: Slots): UntypedServiceImplementation {
+  const wrapped: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(implementation)) {
+    // A unary (or client-streaming) handler takes the call and a callback.
+    wrapped[name] =
+      handler.length === 2 ? inSlot(handler as handleUnaryCall<unknown, unknown>, slots) : handler;
+  }
+  return wrapped;
+}
+
+function inSlot<Req, Res>(handler: handleUnaryCall<Req, Res>, slots: Slots): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const waited = callWait.startTimer();
+    waitingCalls.inc();
+    void slots.acquire().then(() => {
+      waitingCalls.dec();
+      if (call.cancelled || deadlineOf(call) <= Date.now()) {
+        // The caller's deadline passed (or it went away) while the call waited: grpc-js has
+        // answered it already, and running it would be work for nobody.
+        waited({ outcome: 'dropped' });
+        slots.release();
+        return;
+      }
+      waited({ outcome: 'ran' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        slots.release();
+      };
+      try {
+        handler(call, (...answer: Parameters<typeof callback>) => {
+          release();
+          callback(...answer);
+        });
+      } catch {
+        // `unary` never throws; a handler written otherwise must not take the slot with it.
+        release();
+        callback({ code: status.INTERNAL, details: 'internal error' });
+      }
+    });
+  };
+}
+
+/** When the call's caller stops waiting (ms since the epoch; Infinity without a deadline). */
+function deadlineOf(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
 }
 
 /** Wraps an async function as a unary handler, mapping thrown errors to gRPC statuses. */

@@ -17,6 +17,12 @@ const logger = createLogger('grpc-test', 'silent');
 let server: RunningGrpcServer;
 let client: conversationV1.ConversationServiceClient;
 
+const conversationService = (implementation: conversationV1.ConversationServiceServer) => ({
+  name: 'sms_inbox.conversation.v1.ConversationService',
+  definition: conversationV1.ConversationServiceService,
+  implementation,
+});
+
 beforeAll(async () => {
   const implementation: conversationV1.ConversationServiceServer = {
     getInboxSummary: unary(async (req: conversationV1.GetInboxSummaryRequest) => {
@@ -36,21 +42,18 @@ beforeAll(async () => {
     createReply: unary(async () => ({ message: undefined, encoding: 'GSM-7', segments: 1 }), logger),
     getMessage: unary(async () => ({ message: undefined }), logger),
     cancelMessage: unary(async () => ({ message: undefined }), logger),
+    applyShopSettings: unary(async () => ({}), logger),
   };
   server = await startGrpcServer({
     port: 0,
     host: '127.0.0.1',
-    services: [
-      {
-        name: 'sms_inbox.conversation.v1.ConversationService',
-        definition: conversationV1.ConversationServiceService,
-        implementation,
-      },
-    ],
+    services: [conversationService(implementation)],
     logger,
   });
+  implementationOf = implementation;
   client = createClient(conversationV1.ConversationServiceClient, `127.0.0.1:${server.port}`);
 });
+let implementationOf: conversationV1.ConversationServiceServer;
 
 afterAll(async () => {
   client?.close();
@@ -143,5 +146,63 @@ it('measures each method on both sides, by status code', async () => {
         `sms_inbox_grpc_${side}_duration_seconds_count\\{method="${method}",code="NOT_FOUND"\\} [1-9]`,
       ),
     );
+  }
+});
+
+it('runs at most maxConcurrentCalls at once, the others in order, and drops one whose caller gave up while it waited', async () => {
+  const started: string[] = [];
+  const finish = new Map<string, () => void>();
+  let running = 0;
+  let peak = 0;
+  const small = await startGrpcServer({
+    port: 0,
+    host: '127.0.0.1',
+    services: [
+      conversationService({
+        ...implementationOf,
+        getInboxSummary: unary(async (req: conversationV1.GetInboxSummaryRequest) => {
+          started.push(req.shop);
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise<void>((resolve) => finish.set(req.shop, resolve));
+          running -= 1;
+          return { unresolved: 1 };
+        }, logger),
+      }),
+    ],
+    logger,
+    maxConcurrentCalls: 2,
+  });
+  const c = createClient(conversationV1.ConversationServiceClient, `127.0.0.1:${small.port}`);
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(done()).toBe(true);
+  };
+  try {
+    const summary = (shop: string, timeoutMs?: number) => call(c, c.getInboxSummary, { shop }, timeoutMs);
+    const a = summary('a');
+    const b = summary('b');
+    await until(() => started.length === 2);
+    const gaveUp = summary('gave-up', 150);
+    const d = summary('d');
+    await expect(gaveUp).rejects.toMatchObject({ kind: 'timeout' });
+    expect(started).toEqual(['a', 'b']);
+    finish.get('a')!();
+    await until(() => started.length === 3);
+    // `gave-up` came before `d`, but its caller was gone by its turn: it never ran.
+    expect(started).toEqual(['a', 'b', 'd']);
+    finish.get('b')!();
+    finish.get('d')!();
+    await expect(Promise.all([a, b, d])).resolves.toEqual([
+      { unresolved: 1 },
+      { unresolved: 1 },
+      { unresolved: 1 },
+    ]);
+    expect(peak).toBe(2);
+    const metrics = await register.metrics();
+    expect(metrics).toMatch(/sms_inbox_grpc_server_wait_seconds_count\{outcome="dropped"\} [1-9]/);
+  } finally {
+    c.close();
+    await small.stop();
   }
 });

@@ -50,4 +50,6 @@ export const infraEnv = (defaultDatabase: string) => ({
   NATS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/'),
   MONGODB_DATABASE: z.string().min(1).default(defaultDatabase),
+  /** gRPC calls a service's server runs at once; the others wait their turn (those serving gRPC). */
+  GRPC_MAX_CONCURRENT_CALLS: env.positiveInt(64),
 });

@@ -29,6 +29,7 @@ export interface KitConfig {
   NATS_ACK_WAIT_MS?: number;
   MONGODB_URI?: string;
   MONGODB_DATABASE?: string;
+  GRPC_MAX_CONCURRENT_CALLS?: number;
 }
 
 /** A started service: what it tells its starter (its ports), and how it stops. */
@@ -117,7 +118,12 @@ export async function openService(
       return client;
     },
     async serveGrpc(port, services) {
-      const grpc = await startGrpcServer({ port, services, logger });
+      const grpc = await startGrpcServer({
+        port,
+        services,
+        logger,
+        maxConcurrentCalls: config.GRPC_MAX_CONCURRENT_CALLS,
+      });
       servers.push(() => grpc.stop());
       return { port: grpc.port };
     },
