@@ -30,6 +30,9 @@ import { busMetrics, watchedConsumers } from './metrics.js';
 
 export type { Codec, EventType, StreamSpec };
 
+/** Messages a consumer handles at once by default (see BusOptions and ConsumerSpec). */
+export const DEFAULT_CONCURRENCY = 16;
+
 export interface BusOptions {
   url: string;
   name: string;
@@ -40,6 +43,8 @@ export interface BusOptions {
   ackWaitMs?: number;
   /** Window within which a repeated Nats-Msg-Id is dropped by the server. */
   duplicateWindowMs?: number;
+  /** Messages a consumer of this process handles at once, unless its spec says otherwise. */
+  concurrency?: number;
 }
 
 export interface ConsumerSpec<T> {
@@ -285,7 +290,8 @@ class BusImpl implements Bus {
       const info = await this.jsm.consumers.info(spec.event.stream, spec.durable);
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     });
-    const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver, ackWaitMs);
+    const concurrency = spec.concurrency ?? this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    const loop = new ConsumerLoop(this, { ...spec, concurrency }, handler, backoffMs, maxDeliver, ackWaitMs);
     this.consumers.add(loop);
     await loop.start(consumer);
     return {
@@ -423,7 +429,7 @@ class ConsumerLoop<T = unknown> {
   ) {}
 
   async start(consumer: PulledConsumer): Promise<void> {
-    const concurrency = this.spec.concurrency ?? 16;
+    const concurrency = this.spec.concurrency ?? DEFAULT_CONCURRENCY;
     this.messages = await consumer.consume({
       max_messages: concurrency,
       ...(this.spec.pinned ? { group: PIN_GROUP } : {}),

@@ -48,6 +48,8 @@ export const infraEnv = (defaultDatabase: string) => ({
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** How long a consumer may hold a message before JetStream redelivers it. */
   NATS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Messages each consumer handles at once (per process), unless the consumer sets its own. */
+  CONSUMER_CONCURRENCY: env.positiveInt(64),
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/'),
   MONGODB_DATABASE: z.string().min(1).default(defaultDatabase),
   /** gRPC calls a service's server runs at once; the others wait their turn (those serving gRPC). */

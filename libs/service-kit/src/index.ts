@@ -27,6 +27,7 @@ export interface KitConfig {
   NATS_URL: string;
   NATS_STREAM_REPLICAS?: number;
   NATS_ACK_WAIT_MS?: number;
+  CONSUMER_CONCURRENCY?: number;
   MONGODB_URI?: string;
   MONGODB_DATABASE?: string;
   GRPC_MAX_CONCURRENT_CALLS?: number;
@@ -99,6 +100,7 @@ export async function openService(
     logger,
     replicas: config.NATS_STREAM_REPLICAS,
     ackWaitMs: config.NATS_ACK_WAIT_MS,
+    concurrency: config.CONSUMER_CONCURRENCY,
   });
   await bus.ensureStreams(streams);
 
