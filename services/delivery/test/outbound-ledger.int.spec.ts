@@ -1,6 +1,7 @@
 // The ledger's statuses, outbox, look-up schedule and the reconciliation's lease against the real
 // store: concurrent reports end at the highest-ranked status, an outbox is only emptied for the
-// status that was published, and of two replicas one holds the lease.
+// status that was published, of two replicas one holds the lease, and a shop's erasure takes all
+// of its ledger.
 import { startTestDatabase, type TestDatabase } from '@sms-inbox/devstack';
 import { LeaseRepository } from '../src/repositories/lease.repository.js';
 import { OutboundRepository, type StatusReport } from '../src/repositories/outbound.repository.js';
@@ -157,4 +158,34 @@ it('lets one of two replicas hold the lease until it is released or expires', as
   expect(await leases.acquire('job', other, 50)).toBe(true);
   await new Promise((r) => setTimeout(r, 100));
   expect(await leases.acquire('job', holder, 60_000)).toBe(true); // the other's expired
+});
+
+it("erases a shop's ledger and its stored provider-sid links, more than one chunk of them, and no other shop's", async () => {
+  const entry = (shop: string, i: number) => ({
+    _id: `${shop}:m${i}`,
+    shop,
+    conversationId: 'c1',
+    subscriberId: 's1',
+    to: '+14155550101',
+    from: '+14155550100',
+    state: 'accepted',
+    providerSid: `SM-${shop}-${i}`,
+    errorCode: null,
+    uncertain: false,
+    attempts: 1,
+    calledAt: new Date(),
+    updatedAt: new Date(),
+  });
+  const outbound = db.connection.db!.collection('outbound');
+  const links = db.connection.db!.collection('provider_sids');
+  for (const shop of ['erased.myshopify.com', 'kept.myshopify.com']) {
+    const entries = Array.from({ length: 2_100 }, (_, i) => entry(shop, i));
+    await outbound.insertMany(entries as never[]);
+    await links.insertMany(entries.map((e) => ({ _id: e.providerSid, messageId: e._id })) as never[]);
+  }
+  await ledger.eraseShop('erased.myshopify.com');
+  await expect(outbound.countDocuments({ shop: 'erased.myshopify.com' })).resolves.toBe(0);
+  await expect(links.countDocuments({ messageId: /^erased/ })).resolves.toBe(0);
+  await expect(outbound.countDocuments({ shop: 'kept.myshopify.com' })).resolves.toBe(2_100);
+  await expect(links.countDocuments({ messageId: /^kept/ })).resolves.toBe(2_100);
 });

@@ -185,10 +185,22 @@ export class OutboundRepository {
     await this.model.updateMany({ shop, subscriberId }, { $set: { to: 'erased', updatedAt: new Date() } });
   }
 
+  /**
+   * Deletes the shop's ledger and the provider-sid links stored for it, the links a thousand
+   * messages at a time: a shop's whole history is never held in memory at once.
+   */
   async eraseShop(shop: string): Promise<void> {
-    const ids = await this.model.find({ shop }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+    let ids: string[] = [];
+    const dropLinks = async () => {
+      if (ids.length) await this.providerSids.deleteMany({ messageId: { $in: ids } });
+      ids = [];
+    };
+    for await (const doc of this.model.find({ shop }, { _id: 1 }).lean<{ _id: string }>().cursor()) {
+      ids.push(doc._id);
+      if (ids.length >= 1_000) await dropLinks();
+    }
+    await dropLinks();
     await this.model.deleteMany({ shop });
-    await this.providerSids.deleteMany({ messageId: { $in: ids.map((d) => d._id) } });
   }
 
   async update(id: string, fields: Partial<OutboundRecord>): Promise<void> {
