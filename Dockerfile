@@ -30,4 +30,4 @@ WORKDIR /app/services/${SERVICE}
 USER 1000:1000
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=16", "dist/main.js"]
+ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=16", "--max-old-space-size=160", "dist/main.js"]

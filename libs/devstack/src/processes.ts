@@ -486,11 +486,18 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /**
  * Node's flags for a service, as the image's entry point gives them (the image test checks they
- * agree). V8 sizes its young generation from the machine's memory: capped at 16 MB semi-spaces,
- * the compiled services stayed at 139–194 MB RSS after 600 webhooks where they reached 137–271 MB
- * with V8's default, no slower (docs/benchmarks.md, "Memory").
+ * agree). V8 sizes its heap from the machine's memory: capped at 16 MB semi-spaces, the compiled
+ * services stayed at 139–194 MB RSS after 600 webhooks where they reached 137–271 MB with V8's
+ * default, no slower; with the old generation capped at 160 MB (a service's live data is 50–60
+ * MB), every service peaked under 195 MB at the bench's highest rates, where the conversation and
+ * delivery services had reached 290–330 MB on garbage V8 let pile up between full collections
+ * (docs/benchmarks.md, "Sixth pass").
  */
-export const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=16'] as const;
+export const SERVICE_NODE_FLAGS = [
+  '--enable-source-maps',
+  '--max-semi-space-size=16',
+  '--max-old-space-size=160',
+] as const;
 
 /**
  * Runs a service: from its TypeScript sources through tsx (no build step; the tests), or compiled
