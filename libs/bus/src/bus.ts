@@ -30,8 +30,8 @@ import { busMetrics, watchedConsumers } from './metrics.js';
 
 export type { Codec, EventType, StreamSpec };
 
-/** Messages a consumer handles at once by default (see BusOptions and ConsumerSpec). */
-export const DEFAULT_CONCURRENCY = 16;
+/** Messages a consumer handles at once when neither its spec nor the bus's options say. */
+const DEFAULT_CONCURRENCY = 16;
 
 export interface BusOptions {
   url: string;
@@ -291,7 +291,7 @@ class BusImpl implements Bus {
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     });
     const concurrency = spec.concurrency ?? this.options.concurrency ?? DEFAULT_CONCURRENCY;
-    const loop = new ConsumerLoop(this, { ...spec, concurrency }, handler, backoffMs, maxDeliver, ackWaitMs);
+    const loop = new ConsumerLoop(this, spec, handler, backoffMs, maxDeliver, ackWaitMs, concurrency);
     this.consumers.add(loop);
     await loop.start(consumer);
     return {
@@ -426,12 +426,12 @@ class ConsumerLoop<T = unknown> {
     readonly backoffMs: number[],
     readonly maxDeliver: number,
     private readonly ackWaitMs: number,
+    private readonly concurrency: number,
   ) {}
 
   async start(consumer: PulledConsumer): Promise<void> {
-    const concurrency = this.spec.concurrency ?? DEFAULT_CONCURRENCY;
     this.messages = await consumer.consume({
-      max_messages: concurrency,
+      max_messages: this.concurrency,
       ...(this.spec.pinned ? { group: PIN_GROUP } : {}),
     });
     const messages = this.messages;
@@ -459,7 +459,7 @@ class ConsumerLoop<T = unknown> {
           continue;
         }
         this.run(msg);
-        if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+        if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
       }
       await this.handover;
       await Promise.all(this.inFlight);

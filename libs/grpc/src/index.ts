@@ -141,7 +141,7 @@ export async function startGrpcServer(options: {
 }
 
 /** A fixed number of slots, handed over in the order they were asked for. */
-export class Slots {
+class Slots {
   private free: number;
   private readonly waiting: (() => void)[] = [];
 
@@ -163,10 +163,6 @@ export class Slots {
     const next = this.waiting.shift();
     if (next) next();
     else this.free += 1;
-  }
-
-  get queued(): number {
-    return this.waiting.length;
   }
 }
 

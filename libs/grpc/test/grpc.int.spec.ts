@@ -16,6 +16,8 @@ import { call, createClient, type RunningGrpcServer, startGrpcServer, unary } fr
 const logger = createLogger('grpc-test', 'silent');
 let server: RunningGrpcServer;
 let client: conversationV1.ConversationServiceClient;
+/** The implementation the shared server serves, for servers of single tests to start from. */
+let implementationOf: conversationV1.ConversationServiceServer;
 
 const conversationService = (implementation: conversationV1.ConversationServiceServer) => ({
   name: 'sms_inbox.conversation.v1.ConversationService',
@@ -53,7 +55,6 @@ beforeAll(async () => {
   implementationOf = implementation;
   client = createClient(conversationV1.ConversationServiceClient, `127.0.0.1:${server.port}`);
 });
-let implementationOf: conversationV1.ConversationServiceServer;
 
 afterAll(async () => {
   client?.close();
