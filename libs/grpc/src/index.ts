@@ -347,3 +347,5 @@ export function createClient<C>(Ctor: ClientConstructor<C>, address: string): C 
     'grpc.enable_retries': 1,
   });
 }
+
+export { type SubscriberRead, SubscriberReads } from './subscriber-reads.js';

@@ -12,6 +12,8 @@
 // number of replicas: a call's command is sent after the call was made, so it sees every write
 // that ended before it. A command's span and its slow-command log belong to the call that found
 // the batcher idle.
+
+import { Batcher, type Settled } from '@sms-inbox/platform';
 import type { Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { Histogram } from 'prom-client';
@@ -23,69 +25,17 @@ const batchSize = new Histogram({
   buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
 });
 
-/** One call's outcome within its command. */
-export type Settled<O> = { ok: true; value: O } | { ok: false; error: Error };
-
-interface Waiting<I, O> {
-  input: I;
-  resolve(value: O): void;
-  reject(error: unknown): void;
-}
-
 /**
- * Runs calls through `run`, one command at a time: the calls made in one turn while none is out
- * go together at once, the calls made while a command is out together in the next (at most
- * `maxBatch`). `run` answers each input at its position; when it
- * throws, every call of that command gets the error.
+ * A group commit of store commands on `collection`, each command's number of calls observed as
+ * `sms_inbox_db_batch_size{collection, operation}`.
  */
-export class Batcher<I, O> {
-  private queue: Waiting<I, O>[] = [];
-  private running = false;
-  private readonly labels: { collection: string; operation: string };
-
-  constructor(
-    collection: string,
-    operation: string,
-    private readonly run: (inputs: I[]) => Promise<Settled<O>[]>,
-    private readonly maxBatch = 200,
-  ) {
-    this.labels = { collection, operation };
-  }
-
-  call(input: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      if (this.running) return;
-      this.running = true;
-      // After the current turn, so that calls made together (a caller asking for two keys at
-      // once) go in the first command instead of the second waiting for it.
-      queueMicrotask(() => void this.drain());
-    });
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        batchSize.observe(this.labels, batch.length);
-        let results: Settled<O>[];
-        try {
-          results = await this.run(batch.map((w) => w.input));
-        } catch (err) {
-          for (const w of batch) w.reject(err);
-          continue;
-        }
-        batch.forEach((w, i) => {
-          const result = results[i];
-          if (!result) w.reject(new Error(`batched ${this.labels.operation} gave no answer for a call`));
-          else if (result.ok) w.resolve(result.value);
-          else w.reject(result.error);
-        });
-      }
-    } finally {
-      this.running = false;
-    }
-  }
+function storeBatcher<I, O>(
+  collection: string,
+  operation: string,
+  run: (inputs: I[]) => Promise<Settled<O>[]>,
+): Batcher<I, O> {
+  const labels = { collection, operation };
+  return new Batcher(run, { onBatch: (size) => batchSize.observe(labels, size) });
 }
 
 /** The part of a collection the batched reads use (a driver or a mongoose collection). */
@@ -116,7 +66,7 @@ export class KeyedReads<T extends object> {
   ) {
     const { key = '_id', scopeField = 'shop', scopedIndex = false } = options;
     const oneOrIn = (values: string[]) => (values.length === 1 ? values[0] : { $in: values });
-    this.batcher = new Batcher(collection.collectionName, `find by ${key}`, async (calls) => {
+    this.batcher = storeBatcher(collection.collectionName, `find by ${key}`, async (calls) => {
       const groups = new Map<string | undefined, Set<string>>();
       for (const c of calls) {
         const scope = scopedIndex ? c.scope : undefined;
@@ -168,7 +118,7 @@ export class BatchedInserts<T> {
 
   constructor(private readonly model: Model<T>) {
     const collection = model.collection as unknown as InsertCollection;
-    this.batcher = new Batcher(collection.collectionName, 'insert', (docs) =>
+    this.batcher = storeBatcher(collection.collectionName, 'insert', (docs) =>
       eachOwnOutcome(docs.length, () => collection.insertMany(docs, { ordered: false })),
     );
   }
@@ -201,7 +151,7 @@ export class BatchedUpdates {
   private readonly batcher: Batcher<{ filter: Document; update: Document }, void>;
 
   constructor(collection: UpdateCollection) {
-    this.batcher = new Batcher(collection.collectionName, 'update', (calls) =>
+    this.batcher = storeBatcher(collection.collectionName, 'update', (calls) =>
       eachOwnOutcome(calls.length, () =>
         collection.bulkWrite(
           calls.map(({ filter, update }) => ({ updateOne: { filter, update } })),

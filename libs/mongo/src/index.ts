@@ -106,9 +106,7 @@ export function isDuplicateKey(err: unknown): boolean {
 export {
   BatchedInserts,
   BatchedUpdates,
-  Batcher,
   DocumentWriteError,
   KeyedReads,
-  type Settled,
 } from './batching.js';
 export { type Erasure, ErasureLog, type ErasureRecord } from './erasure-log.js';

@@ -1,3 +1,4 @@
+export * from './batcher.js';
 export * from './config.js';
 export * from './discount.js';
 export * from './errors.js';

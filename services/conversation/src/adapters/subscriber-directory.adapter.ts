@@ -1,27 +1,15 @@
-// The subscriber service's subscribers, over its gRPC API (GetSubscriber).
+// The subscriber service's subscribers, over its gRPC API: concurrent reads go together, one
+// BatchGetSubscribers per shop (the grpc lib's SubscriberReads).
 import type { subscriberV1 } from '@sms-inbox/contracts';
-import { call } from '@sms-inbox/grpc';
-import { isAppError, notFound } from '@sms-inbox/platform';
-import type { CurrentSubscriber, SubscriberDirectory } from '../domain/ports.js';
+import { SubscriberReads } from '@sms-inbox/grpc';
+import { notFound } from '@sms-inbox/platform';
+import type { SubscriberDirectory } from '../domain/ports.js';
 
 export function grpcSubscriberDirectory(client: subscriberV1.SubscriberServiceClient): SubscriberDirectory {
-  const find = async (
-    shop: string,
-    id: string,
-    options: { consentOnly?: boolean } = {},
-  ): Promise<CurrentSubscriber | null> => {
-    try {
-      const { subscriber, version } = await call(client, client.getSubscriber, {
-        shop,
-        id,
-        consentOnly: options.consentOnly ?? false,
-      });
-      return subscriber ? { subscriber, version } : null;
-    } catch (err) {
-      if (isAppError(err) && err.kind === 'not_found') return null;
-      throw err;
-    }
-  };
+  const full = new SubscriberReads(client, { consentOnly: false });
+  const consent = new SubscriberReads(client, { consentOnly: true });
+  const find: SubscriberDirectory['find'] = (shop, id, options = {}) =>
+    (options.consentOnly ? consent : full).find(shop, id);
   return {
     find,
     async get(shop, id) {

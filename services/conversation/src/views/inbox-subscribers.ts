@@ -122,6 +122,7 @@ export class InboxSubscribers {
       const { subscribers } = await call(this.subscribers, this.subscribers.batchGetSubscribers, {
         shop,
         ids: missing,
+        consentOnly: false,
       });
       for (const s of subscribers) views.set(s.id, s);
     }

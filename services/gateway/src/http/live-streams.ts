@@ -85,7 +85,7 @@ export function liveStreams(deps: EventsDeps): LiveStreams {
         const { subscribers } = await call(
           deps.subscribers,
           deps.subscribers.batchGetSubscribers,
-          { shop, ids: [conversation.subscriberId] },
+          { shop, ids: [conversation.subscriberId], consentOnly: false },
           deps.timeoutMs,
         ).catch(() => ({ subscribers: [] as subscriberV1.Subscriber[] }));
         const data = {

@@ -157,6 +157,7 @@ export class ReleaseScheduler {
       const { subscribers } = await call(this.subscribers, this.subscribers.batchGetSubscribers, {
         shop,
         ids,
+        consentOnly: false,
       });
       const endsAt = new Map<string, Date>();
       for (const s of subscribers) {

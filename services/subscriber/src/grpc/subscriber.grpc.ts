@@ -89,9 +89,11 @@ export function subscriberGrpc(deps: {
       if (req.ids.length > 500) throw invalid('too_many_ids', 'at most 500 ids');
       const [records, shop] = await Promise.all([
         subscribers.findByIds(requireShop(req.shop), req.ids),
-        shops.find(req.shop),
+        req.consentOnly ? null : shops.find(req.shop),
       ]);
-      return { subscribers: toSubscriberMessages(records, shop) };
+      const versions = Object.fromEntries(records.map((r) => [r._id, r.version]));
+      if (req.consentOnly) return { subscribers: records.map(toConsentMessage), versions };
+      return { subscribers: toSubscriberMessages(records, shop), versions };
     }, logger),
     optOutSubscriber: unary(async (req: subscriberV1.OptOutSubscriberRequest) => {
       const record = await requireSubscriber(req.shop, req.id);

@@ -46,7 +46,8 @@ export const conversationRoutes = ({ rpc, conversations, subscribers, withSubscr
       // send it yet (during a rolling update) is asked for here.
       const ids = [...new Set(found.conversations.filter((c) => !c.subscriber).map((c) => c.subscriberId))];
       const missing = ids.length
-        ? (await rpc(subscribers, subscribers.batchGetSubscribers, { shop, ids })).subscribers
+        ? (await rpc(subscribers, subscribers.batchGetSubscribers, { shop, ids, consentOnly: false }))
+            .subscribers
         : [];
       const byId = new Map(missing.map((s) => [s.id, s]));
       return {
