@@ -244,10 +244,12 @@ class BusImpl implements Bus {
         try {
           const h = natsHeaders();
           propagation.inject(context.active(), h, headerSetter);
+          const stored = busMetrics.publishDuration.startTimer({ subject: event.subject });
           const ack = await this.js.publish(event.subject, event.codec.encode(message).finish(), {
             msgID: options.msgId,
             headers: h,
           });
+          stored();
           busMetrics.published.inc({ subject: event.subject, duplicate: String(ack.duplicate) });
           return { duplicate: ack.duplicate, seq: ack.seq };
         } catch (err) {

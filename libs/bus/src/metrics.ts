@@ -10,6 +10,12 @@ export const busMetrics = {
     help: 'Events published to JetStream',
     labelNames: ['subject', 'duplicate'] as const,
   }),
+  publishDuration: new Histogram({
+    name: 'sms_inbox_bus_publish_seconds',
+    help: "Time from publishing an event to JetStream's acknowledgement (stored), by subject",
+    labelNames: ['subject'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  }),
   processed: new Counter({
     name: 'sms_inbox_consumer_messages_total',
     help: 'Deliveries handled by a consumer, by outcome (ok, failed, dead_lettered)',
