@@ -28,7 +28,12 @@ export class HandleInboundSms {
   ) {}
 
   async execute(sms: ingestionV1.SmsReceived): Promise<void> {
-    const shop = await this.shops.find(sms.shop);
+    const phone = normalizePhone(sms.from);
+    // The shop and the sender are read at once: neither read depends on the other.
+    const [shop, found] = await Promise.all([
+      this.shops.find(sms.shop),
+      phone ? this.subscribers.findByPhone(sms.shop, phone) : null,
+    ]);
     if (!shop) {
       inboundByKind.inc({ kind: 'unknown_shop' });
       this.logger.warn(
@@ -37,7 +42,6 @@ export class HandleInboundSms {
       );
       return;
     }
-    const phone = normalizePhone(sms.from);
     if (!phone) {
       inboundByKind.inc({ kind: 'invalid_phone' });
       this.logger.warn(
@@ -52,7 +56,7 @@ export class HandleInboundSms {
       at: sms.receivedAt ?? new Date(),
       detail: sms.body.trim().slice(0, 40),
     };
-    let subscriber = await this.subscribers.findByPhone(sms.shop, phone);
+    let subscriber = found;
     const intent = classifyInbound(sms.body, shop.keywords, subscriber?.status ?? 'unknown');
     inboundByKind.inc({ kind: intent.kind === 'ignored' ? intent.reason : intent.kind });
 
