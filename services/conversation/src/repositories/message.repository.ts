@@ -169,22 +169,34 @@ export class MessageRepository {
     return this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<MessageRecord[]>().exec();
   }
 
-  /** For each conversation, when its latest message recorded at or before `instant` was recorded (absent: none). */
-  async latestAtOrBefore(shop: string, conversationIds: string[], instant: Date): Promise<Map<string, Date>> {
+  /**
+   * For each conversation, the touch time of its messages it had as of `snapshot`, counting only
+   * those recorded at or before `settled` when there are any (a later one may have landed after the
+   * snapshot was read), else its first one recorded at or before `snapshot`. Absent: none.
+   */
+  async touchedAsOf(
+    shop: string,
+    conversationIds: string[],
+    settled: Date,
+    snapshot: Date,
+  ): Promise<Map<string, Date>> {
     const latest = new Map<string, Date>();
+    const first = new Map<string, Date>();
     if (conversationIds.length === 0) return latest;
     const docs = await this.model
       .find(
-        { shop, conversationId: { $in: conversationIds }, recordedAt: { $lte: instant } },
+        { shop, conversationId: { $in: conversationIds }, recordedAt: { $lte: snapshot } },
         { conversationId: 1, recordedAt: 1 },
       )
       .lean<Array<Pick<MessageRecord, 'conversationId' | 'recordedAt'>>>()
       .exec();
     for (const d of docs) {
       const at = new Date(d.recordedAt);
-      const seen = latest.get(d.conversationId);
-      if (!seen || seen < at) latest.set(d.conversationId, at);
+      const kept = at <= settled ? latest : first;
+      const seen = kept.get(d.conversationId);
+      if (!seen || (kept === latest ? seen < at : seen > at)) kept.set(d.conversationId, at);
     }
+    for (const [id, at] of first) if (!latest.has(id)) latest.set(id, at);
     return latest;
   }
 

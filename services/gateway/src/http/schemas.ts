@@ -5,7 +5,7 @@ export const listConversationsQuery = z.object({
   status: z.enum(['unresolved', 'resolved', 'opted_out']).optional(),
   q: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(3000).optional(),
 });
 
 export const listMessagesQuery = z.object({
