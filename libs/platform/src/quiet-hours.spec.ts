@@ -4,6 +4,7 @@ import {
   quietHoursAt,
   resolveTimezone,
   type Window,
+  workOutQuietHours,
 } from './quiet-hours.js';
 
 const LEGAL = legalWindowFor({ address: null, phone: null });
@@ -305,6 +306,34 @@ describe('quietHoursAt', () => {
       at: new Date('2026-06-10T16:00:00Z'),
     });
     expect(state).toMatchObject({ active: true, endsAt: null });
+  });
+
+  it('answers the same at every instant of a minute, so an answer kept for the minute is the answer', () => {
+    // Every 7th minute (each minute of the hour in turn) of a day with a jump: New York's spring
+    // jump, Lord Howe's half-hour one, and Kolkata's half-hour offset, with a shop window that
+    // ends inside the skipped hour.
+    const days = [
+      ['America/New_York', '2026-03-08T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-03T12:00:00Z'],
+      ['Asia/Kolkata', '2026-06-10T00:00:00Z'],
+    ] as const;
+    let differing = 0;
+    for (const [timezone, from] of days) {
+      for (let minute = 0; minute < 1_440; minute += 7) {
+        const start = new Date(from).getTime() + minute * 60_000;
+        const input = (at: number) => ({
+          timezone,
+          legal: FLORIDA,
+          shop: { start: '01:00', end: '02:30' },
+          at: new Date(at),
+        });
+        const first = workOutQuietHours(input(start));
+        const last = workOutQuietHours(input(start + 59_999));
+        if (JSON.stringify(first) !== JSON.stringify(last)) differing++;
+        expect(quietHoursAt(input(start + 30_000))).toEqual(first);
+      }
+    }
+    expect(differing).toBe(0);
   });
 
   it('reads an unknown zone as UTC rather than failing', () => {
