@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Document } from 'mongodb';
-import { BatchedUpdates, KeyedReads } from './batching.js';
+import mongoose from 'mongoose';
+import { BatchedInserts, BatchedUpdates, KeyedReads } from './batching.js';
 
 /** The end of the current turn, when a batcher that was idle sends what it was given. */
 const turn = () => Promise.resolve();
@@ -138,5 +139,38 @@ describe('BatchedUpdates', () => {
     await expect(updates.update({ _id: 'm1' }, { $set: { outbox: null } })).rejects.toThrow(
       'connection closed',
     );
+  });
+});
+
+describe('BatchedInserts', () => {
+  it('casts, defaults and validates as Model.create does, refusing an invalid document before it is sent, without a warning', async () => {
+    const m = new mongoose.Mongoose();
+    const Model = m.model(
+      'Note',
+      new m.Schema({ _id: String, text: { type: String, required: true }, n: { type: Number, default: 1 } }),
+    );
+    const sent: Document[][] = [];
+    Object.defineProperty(Model, 'collection', {
+      value: {
+        collectionName: 'notes',
+        insertMany: async (docs: Document[]) => {
+          sent.push(docs);
+        },
+      },
+    });
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const inserts = new BatchedInserts(
+        Model as unknown as mongoose.Model<{ _id: string; text?: string; n?: number | string }>,
+      );
+      await inserts.insert({ _id: 'a', text: 'hello', n: '2' });
+      await expect(inserts.insert({ _id: 'b' })).rejects.toMatchObject({ name: 'ValidationError' });
+      await inserts.insert({ _id: 'c', text: 'again' });
+      await new Promise((r) => setImmediate(r));
+      expect(sent).toEqual([[{ _id: 'a', text: 'hello', n: 2 }], [{ _id: 'c', text: 'again', n: 1 }]]);
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
   });
 });

@@ -126,8 +126,7 @@ export class BatchedInserts<T> {
   /** Stores `record`; rejects with its own error (`isDuplicateKey` tells a repeated key). */
   async insert(record: T): Promise<void> {
     const doc = new this.model(record);
-    const invalid = doc.validateSync();
-    if (invalid) throw invalid;
+    await doc.validate();
     await this.batcher.call(doc.toObject({ versionKey: false }) as Document);
   }
 }
