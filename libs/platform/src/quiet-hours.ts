@@ -131,7 +131,10 @@ const MAX_ANSWERS = 10_000;
 
 export function quietHoursAt(input: QuietHoursInput): QuietHours {
   const { legal, shop } = input;
-  const key = `${Math.floor(input.at.getTime() / 60_000)}|${input.timezone}|${legal.rule}|${legal.state}|${legal.window.start}-${legal.window.end}|${shop ? `${shop.start}-${shop.end}` : ''}`;
+  // Callers outside TypeScript's reach may pass an instant that is not a Date: worked out as before.
+  const ms = input.at instanceof Date ? input.at.getTime() : Number.NaN;
+  if (!legal || Number.isNaN(ms)) return workOutQuietHours(input);
+  const key = `${Math.floor(ms / 60_000)}|${input.timezone}|${legal.rule}|${legal.state}|${legal.window.start}-${legal.window.end}|${shop ? `${shop.start}-${shop.end}` : ''}`;
   let answer = answers.get(key);
   if (!answer) {
     answer = workOutQuietHours(input);
