@@ -310,10 +310,8 @@ describe('checkout opt-in', () => {
       (await shopify.send('customers_marketing_consent/update', SHOP, consent(7001, from, 'subscribed')))
         .status,
     ).toBe(200);
-    await eventually(async () => {
-      await text(from, 'checkout question');
-      return (await conversationOf(from)) ? true : undefined;
-    });
+    // Sent at once: if the subscriber service handles it before the webhooks, it holds it.
+    await text(from, 'checkout question');
     const conversation = await waitConversation(from);
     expect(conversation.subscriber).toMatchObject({
       phone: from,
@@ -347,11 +345,8 @@ describe('checkout opt-in', () => {
         )
       ).status,
     ).toBe(200);
-    const conversation = await eventually(async () => {
-      await text(from, `hello ${Date.now()}`);
-      const c = await conversationOf(from);
-      return c?.subscriber.firstName === 'Grace' ? c : undefined;
-    });
+    await text(from, 'hello');
+    const conversation = await waitConversation(from, (c) => c.subscriber.firstName === 'Grace');
     expect(conversation.subscriber).toMatchObject({
       lastName: 'Hopper',
       source: 'checkout',
@@ -363,11 +358,8 @@ describe('checkout opt-in', () => {
       sms_marketing_consent: consent(9001, older, 'subscribed').sms_marketing_consent,
     });
     expect((await shopify.send('customers/create', SHOP, embedded)).status).toBe(200);
-    await eventually(async () => {
-      await text(older, `hi ${Date.now()}`);
-      const c = await conversationOf(older);
-      return c?.subscriber.source === 'checkout' ? c : undefined;
-    });
+    await text(older, 'hi');
+    await waitConversation(older, (c) => c.subscriber.source === 'checkout');
   });
 
   it('keyword then checkout: one subscriber, enriched', async () => {
@@ -420,14 +412,69 @@ describe('checkout opt-in', () => {
     expect(
       (await shopify.send('customers_marketing_consent/update', SHOP, body, { id: 'ev-repeat-1' })).status,
     ).toBe(200);
-    // The webhook and the text travel separately: text until the subscriber exists.
-    await eventually(async () => {
-      await text(from, 'hi');
-      return (await conversationOf(from)) ? true : undefined;
-    });
+    await text(from, 'hi');
     const conversation = await waitConversation(from);
     const history = await dashboard.get(`/v1/subscribers/${conversation.subscriber.id}/consent-history`);
     expect(history.body.items).toHaveLength(1);
+  });
+
+  it('holds a text handled before its checkout subscription and shows it once the subscription is handled; one sent over a minute before the consent stays unanswered', async () => {
+    const held = async (from: string) =>
+      (await findEverywhere(stack.env.MONGODB_URI!, [from])).filter((hit) => hit.includes('held_texts'));
+    const checkout = (id: number, from: string, consentAt: number) =>
+      customer(id, from, {
+        sms_marketing_consent: consent(id, from, 'subscribed', new Date(consentAt).toISOString())
+          .sms_marketing_consent,
+      });
+
+    // The customer consented at checkout, then texted; the webhook is handled after the text.
+    const from = phone(14);
+    const consentedAt = Date.now() - 5_000;
+    const photo = { contentType: 'image/png', bytes: Buffer.from('a photo of the order') };
+    const mms = await stack.twilio!.receive({
+      from,
+      to: NUMBER,
+      body: 'Is my order on its way?',
+      media: [photo],
+    });
+    expect(mms.webhookStatus).toBe(200);
+    await eventually(async () => ((await held(from)).length ? true : undefined), 20_000, 'the text held');
+    expect(await conversationOf(from)).toBeUndefined();
+    expect((await shopify.send('customers/create', SHOP, checkout(14001, from, consentedAt))).status).toBe(
+      200,
+    );
+    const conversation = await waitConversation(from);
+    expect(conversation).toMatchObject({
+      status: 'unresolved',
+      lastMessage: {
+        text: 'Is my order on its way?',
+        direction: 'inbound',
+        mediaUrls: [expect.stringContaining(`/Messages/${mms.sid}/Media/ME`)],
+      },
+      subscriber: { source: 'checkout', firstName: 'Ada', status: 'active' },
+    });
+    await eventually(
+      async () => ((await held(from)).length === 0 ? true : undefined),
+      20_000,
+      'nothing held',
+    );
+
+    // A text sent before the customer consented is not an answer to the shop's texts.
+    const early = phone(15);
+    await text(early, 'who is this?');
+    await eventually(async () => ((await held(early)).length ? true : undefined), 20_000, 'the text held');
+    expect(
+      (await shopify.send('customers/create', SHOP, checkout(15001, early, Date.now() + 120_000))).status,
+    ).toBe(200);
+    await eventually(
+      async () => ((await held(early)).length === 0 ? true : undefined),
+      20_000,
+      'nothing held',
+    );
+    await text(early, 'now I have a question');
+    const later = await waitConversation(early);
+    const history = await dashboard.all(`/v1/conversations/${later.id}/messages`);
+    expect(history.map((m) => m.text)).toEqual(['now I have a question']);
   });
 });
 
@@ -538,10 +585,8 @@ describe('privacy webhooks', () => {
       (await shopify.send('customers_marketing_consent/update', SHOP, consent(31001, from, 'subscribed')))
         .status,
     ).toBe(200);
-    const conversation = await eventually(async () => {
-      await text(from, secretText);
-      return conversationOf(from);
-    });
+    await text(from, secretText);
+    const conversation = await waitConversation(from);
     const id = conversation.subscriber.id;
     const needles = [from, 'Zelda', 'Quixotic', secretText];
     expect((await findEverywhere(stack.env.MONGODB_URI!, needles)).length).toBeGreaterThan(0);
@@ -577,12 +622,20 @@ describe('privacy webhooks', () => {
     await eventually(async () => ((await requestsFor(from)).length ? true : undefined));
     await twilio.send({ from, to: '+14155550499', body: 'bye for now' });
     await eventually(async () => ((await leaving.all('/v1/conversations')).length ? true : undefined));
+    // A stranger's text, held in case that number subscribes.
+    const stranger = phone(41);
+    await twilio.send({ from: stranger, to: '+14155550499', body: 'anyone there?' });
+    await eventually(async () =>
+      (await findEverywhere(stack.env.MONGODB_URI!, [stranger])).length ? true : undefined,
+    );
     expect((await findEverywhere(stack.env.MONGODB_URI!, [shop])).length).toBeGreaterThan(0);
 
     expect((await shopify.send('shop/redact', shop, { shop_id: 1, shop_domain: shop })).status).toBe(200);
     await eventually(
       async () =>
-        (await findEverywhere(stack.env.MONGODB_URI!, [shop, from])).length === 0 ? true : undefined,
+        (await findEverywhere(stack.env.MONGODB_URI!, [shop, from, stranger])).length === 0
+          ? true
+          : undefined,
       20_000,
       'shop erasure',
     );

@@ -8,6 +8,7 @@ import { subscriberGrpc } from './grpc/subscriber.grpc.js';
 import { ConsentAuditRepository } from './repositories/consent-audit.repository.js';
 import { CustomerProfileRepository } from './repositories/customer-profile.repository.js';
 import { DataRequestRepository } from './repositories/data-request.repository.js';
+import { HeldTextRepository } from './repositories/held-text.repository.js';
 import { ShopRepository } from './repositories/shop.repository.js';
 import { SubscriberRepository } from './repositories/subscriber.repository.js';
 import { ChangeShopSettings } from './usecases/change-shop-settings.usecase.js';
@@ -33,11 +34,20 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
     return { phoneZones: geo.zones, phoneRegion: geo.region };
   });
   const dataRequests = new DataRequestRepository(mongo);
-  const privacy = new Privacy(dataRequests, shops, subscribers, profiles, audit, bus);
-  await Promise.all([profiles.init(), dataRequests.init()]);
+  const heldTexts = new HeldTextRepository(mongo);
+  const privacy = new Privacy(dataRequests, shops, subscribers, profiles, audit, heldTexts, bus);
+  await Promise.all([profiles.init(), dataRequests.init(), heldTexts.init()]);
   const changeShop = new ChangeShopSettings(shops, bus);
-  const handleInbound = new HandleInboundSms(shops, subscribers, consent, bus, logger);
-  const handleShopify = new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger);
+  const handleInbound = new HandleInboundSms(shops, subscribers, consent, heldTexts, bus, logger);
+  const handleShopify = new HandleShopifyWebhook(
+    shops,
+    subscribers,
+    profiles,
+    consent,
+    privacy,
+    handleInbound,
+    logger,
+  );
 
   const grpc = await kit.serveGrpc(config.GRPC_PORT, [
     subscriberGrpc({ shops, changeShop, subscribers, audit, consent, privacy, logger }),

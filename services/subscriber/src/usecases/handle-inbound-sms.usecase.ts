@@ -2,11 +2,16 @@
 // consent state, apply consent changes (keyword opt-in, STOP, START), request the owed
 // auto-replies (confirmations, HELP), and pass the text on to the subscriber's conversation.
 // Idempotent: the cause is "sms:<MessageSid>" everywhere (see Consent).
+//
+// A text from a number that is not a subscriber is held, not dropped: a checkout's consent
+// webhook travels on another stream and may be handled after the customer's first text. When
+// the number subscribes, its texts sent since its consent are handled again (`release`).
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type ingestionV1 } from '@sms-inbox/contracts';
 import { type Logger, maskPhone, normalizePhone } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { classifyInbound, isCommandWord } from '../domain/classify-inbound.js';
+import { type HeldTextRepository, heldToSms } from '../repositories/held-text.repository.js';
 import type { ShopRepository, ShopSettings } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
 import { toSubscriberMessage } from '../views/subscriber-view.js';
@@ -18,11 +23,18 @@ const inboundByKind = new Counter({
   labelNames: ['kind'] as const,
 });
 
+/**
+ * A held text sent this long before the subscriber's consent still counts as sent after it: the
+ * consent time is Shopify's clock, the text's is ours.
+ */
+export const CONSENT_CLOCK_SKEW_MS = 60_000;
+
 export class HandleInboundSms {
   constructor(
     private readonly shops: ShopRepository,
     private readonly subscribers: SubscriberRepository,
     private readonly consent: Consent,
+    private readonly held: HeldTextRepository,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
@@ -93,13 +105,46 @@ export class HandleInboundSms {
         break;
     }
     if (!subscriber) {
-      // A stranger's HELP still gets the help text (carriers require it); other texts nothing.
+      // A stranger's HELP still gets the help text (carriers require it); other texts nothing,
+      // unless the number subscribes soon after.
       if (intent.kind === 'help') await this.consent.helpForStranger(shop, phone, cause);
+      else if (intent.kind === 'ignored' && intent.reason === 'unknown_sender') await this.hold(sms, phone);
       return;
     }
     await this.consent.settle(subscriber, shop, cause, intent.kind === 'help' ? 'help' : undefined);
     // A known subscriber's command words stay in their conversation's history.
     if (isCommandWord(sms.body, shop.keywords)) await this.forwardToConversation(sms, subscriber, shop, true);
+  }
+
+  /**
+   * Handles again the texts held for a number that has become a subscriber: those sent since its
+   * last consent change (older ones stay unanswered, as they were), oldest first; then drops them.
+   */
+  async release(subscriber: SubscriberRecord): Promise<void> {
+    const texts = await this.held.of(subscriber.shop, subscriber.phone);
+    const since = subscriber.consentAt
+      ? new Date(subscriber.consentAt).getTime() - CONSENT_CLOCK_SKEW_MS
+      : null;
+    for (const text of texts) {
+      if (since !== null && new Date(text.receivedAt).getTime() >= since) await this.execute(heldToSms(text));
+      await this.held.remove(text.shop, text._id);
+    }
+  }
+
+  /**
+   * Keeps a stranger's text. A subscription handled meanwhile looks for held texts after its own
+   * write, and this looks for the subscriber after the text was kept, so one of the two finds the
+   * other (both may: handling a text twice has one effect).
+   */
+  private async hold(sms: ingestionV1.SmsReceived, phone: string): Promise<void> {
+    await this.held.hold(phone, sms);
+    const [shop, subscriber] = await Promise.all([
+      this.shops.find(sms.shop),
+      this.subscribers.findByPhone(sms.shop, phone),
+    ]);
+    // The shop was erased meanwhile (its settings go before its held texts): keep nothing.
+    if (!shop) return this.held.remove(sms.shop, sms.messageSid);
+    if (subscriber) await this.release(subscriber);
   }
 
   private async forwardToConversation(

@@ -52,13 +52,21 @@ function setup(options: { known?: boolean; storedPhone?: string } = {}) {
       calls.push('data request');
     },
   } as unknown as Privacy;
-  return { calls, handle: new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, logger) };
+  const held = {
+    release: async (s: { status: string }) => {
+      calls.push(`release held texts (${s.status})`);
+    },
+  };
+  return {
+    calls,
+    handle: new HandleShopifyWebhook(shops, subscribers, profiles, consent, privacy, held, logger),
+  };
 }
 
 const webhook = (topic: string, customer: Record<string, unknown> | null) =>
   ({ topic, shop: SHOP, webhookId: 'w1', receivedAt: new Date(), customer, dataRequestId: '' }) as never;
 
-it('subscribes a checkout opt-in with source checkout, the webhook as the cause', async () => {
+it('subscribes a checkout opt-in with source checkout, the webhook as the cause, then handles the texts held for the number', async () => {
   const { calls, handle } = setup();
   await handle.execute(
     webhook('customers_marketing_consent/update', {
@@ -67,7 +75,12 @@ it('subscribes a checkout opt-in with source checkout, the webhook as the cause'
       smsConsent: { state: 'subscribed', collectedFrom: 'checkout' },
     }),
   );
-  expect(calls).toEqual(['profile +14155550101', 'subscribe +14155550101 (checkout, shopify:w1)', 'settle']);
+  expect(calls).toEqual([
+    'profile +14155550101',
+    'subscribe +14155550101 (checkout, shopify:w1)',
+    'settle',
+    'release held texts (active)',
+  ]);
 });
 
 it('enriches the subscriber it knows by customer id with the profile link and the address’s time zone, then opts out', async () => {

@@ -1,6 +1,7 @@
 // Shopify customer and consent webhooks (checkout opt-in), in either order: a profile enriches
 // the subscriber with that phone or customer id (never a second subscriber), SMS consent
 // `subscribed` creates or re-activates one with source `checkout`, `unsubscribed` opts out.
+// Texts the number sent before this was handled are handled again (HandleInboundSms.release).
 // Privacy topics erase (customers/redact, shop/redact) or export (customers/data_request).
 import type { ingestionV1 } from '@sms-inbox/contracts';
 import type { Logger } from '@sms-inbox/platform';
@@ -9,6 +10,7 @@ import type { CustomerProfileRepository } from '../repositories/customer-profile
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
 import type { Consent, ConsentCause } from './consent.usecase.js';
+import type { HandleInboundSms } from './handle-inbound-sms.usecase.js';
 import type { Privacy } from './privacy.usecase.js';
 
 /** The customer's page in the Shopify admin. */
@@ -23,6 +25,7 @@ export class HandleShopifyWebhook {
     private readonly profiles: CustomerProfileRepository,
     private readonly consent: Consent,
     private readonly privacy: Privacy,
+    private readonly heldTexts: Pick<HandleInboundSms, 'release'>,
     private readonly logger: Logger,
   ) {}
 
@@ -92,6 +95,9 @@ export class HandleShopifyWebhook {
     } else if ((state === 'unsubscribed' || state === 'redacted') && subscriber) {
       subscriber = await this.consent.change(subscriber, 'opted_out', cause);
     }
-    if (subscriber) await this.consent.settle(subscriber, shop, cause);
+    if (!subscriber) return;
+    await this.consent.settle(subscriber, shop, cause);
+    // The customer may have texted before this webhook was handled: those texts were held.
+    if (state === 'subscribed' && subscriber.status === 'active') await this.heldTexts.release(subscriber);
   }
 }

@@ -3,6 +3,7 @@ import { partyHash } from '@sms-inbox/platform';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { CustomerProfileRepository } from '../repositories/customer-profile.repository.js';
 import type { DataRequestRepository } from '../repositories/data-request.repository.js';
+import type { HeldTextRepository } from '../repositories/held-text.repository.js';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRepository } from '../repositories/subscriber.repository.js';
 import { Privacy } from './privacy.usecase.js';
@@ -42,13 +43,19 @@ function setup(known = true) {
     deleteShop: log('delete shop data requests'),
   } as unknown as DataRequestRepository;
   const shops = { delete: log('delete shop') } as unknown as ShopRepository;
+  const held = {
+    deleteNumber: async (_shop: string, phone: string) => {
+      calls.push(`delete held texts of ${phone}`);
+    },
+    deleteShop: log('delete held texts'),
+  } as unknown as HeldTextRepository;
   const bus = {
     publish: async (_e: unknown, m: { partyHash?: string }, { msgId }: { msgId: string }) => {
       calls.push(`publish ${msgId}${m.partyHash ? ' with the phone hash' : ''}`);
       return { duplicate: false, seq: 1 };
     },
   } as unknown as Bus;
-  return { calls, privacy: new Privacy(dataRequests, shops, subscribers, profiles, audit, bus) };
+  return { calls, privacy: new Privacy(dataRequests, shops, subscribers, profiles, audit, held, bus) };
 }
 
 it('erases a customer’s personal data, keeps the consent proof under a phone hash, then tells the other services', async () => {
@@ -56,6 +63,7 @@ it('erases a customer’s personal data, keeps the consent proof under a phone h
   await privacy.redactCustomer(SHOP, { id: '7', phone: '+14155550101' } as never);
   expect(calls).toEqual([
     'delete profile',
+    'delete held texts of +14155550101',
     'redact subscriber keeping the phone hash',
     'redact audit',
     'delete data requests',
@@ -66,14 +74,20 @@ it('erases a customer’s personal data, keeps the consent proof under a phone h
 it('tells the other services to erase a customer it never subscribed too', async () => {
   const { calls, privacy } = setup(false);
   await privacy.redactCustomer(SHOP, { id: '7', phone: '+14155550101' } as never);
-  expect(calls).toEqual(['delete profile', `publish redact:${SHOP}:7 with the phone hash`]);
+  expect(calls).toEqual([
+    'delete profile',
+    'delete held texts of +14155550101',
+    `publish redact:${SHOP}:7 with the phone hash`,
+  ]);
 });
 
 it('deletes everything of a redacted shop before announcing it, and records data requests with their subscriber', async () => {
   const { calls, privacy } = setup();
   await privacy.redactShop(SHOP);
   expect(calls.at(-1)).toBe(`publish shop-redact:${SHOP}`);
-  expect(calls.slice(0, -1).sort()).toEqual(
+  // Held texts go after the shop's settings: a text held meanwhile finds the shop gone.
+  expect(calls.at(-2)).toBe('delete held texts');
+  expect(calls.slice(0, -2).sort()).toEqual(
     [
       'delete audit',
       'delete profiles',

@@ -9,6 +9,7 @@ import { partyHash } from '@sms-inbox/platform';
 import type { ConsentAuditRepository } from '../repositories/consent-audit.repository.js';
 import type { CustomerProfileRepository } from '../repositories/customer-profile.repository.js';
 import type { DataRequest, DataRequestRepository } from '../repositories/data-request.repository.js';
+import type { HeldTextRepository } from '../repositories/held-text.repository.js';
 import type { ShopRepository } from '../repositories/shop.repository.js';
 import type { SubscriberRecord, SubscriberRepository } from '../repositories/subscriber.repository.js';
 
@@ -19,6 +20,7 @@ export class Privacy {
     private readonly subscribers: SubscriberRepository,
     private readonly profiles: CustomerProfileRepository,
     private readonly audit: ConsentAuditRepository,
+    private readonly held: HeldTextRepository,
     private readonly bus: Bus,
   ) {}
 
@@ -41,6 +43,10 @@ export class Privacy {
         : customer.phone || profile?.phone || '';
     const hash = phone ? partyHash(shop, phone) : '';
     await this.profiles.delete(shop, customer.id);
+    const phones = new Set(
+      [customer.phone, profile?.phone, subscriber?.phone].filter((p) => !!p) as string[],
+    );
+    await Promise.all([...phones].map((p) => this.held.deleteNumber(shop, p)));
     if (subscriber) {
       await this.subscribers.redact(shop, subscriber._id, hash || subscriber.phone.replace(/^redacted:/, ''));
       await this.audit.redact(shop, subscriber._id);
@@ -61,6 +67,8 @@ export class Privacy {
       this.dataRequests.deleteShop(shop),
       this.shops.delete(shop),
     ]);
+    // After the settings: a text held while this ran finds the shop gone and drops itself.
+    await this.held.deleteShop(shop);
     await this.bus.publish(Events.shopRedacted, { shop }, { msgId: `shop-redact:${shop}` });
   }
 
