@@ -72,6 +72,19 @@ export interface ConsumerSpec<T> {
    * replica that stops gracefully hands over at once.
    */
   pinned?: boolean;
+  /**
+   * Reports that a later one makes pointless (a provider's `sent` once its `delivered` came): a
+   * message that `mayBeSuperseded` waits up to `waitMs` before it is handled, and is acknowledged
+   * unhandled if a later message with the same ordering key that `supersedes` it arrives
+   * meanwhile; that one then runs at once. Behind a backlog both are often already here, so the
+   * work shrinks as the load grows. Waiting messages do not count against `concurrency`. Needs
+   * `orderingKey`.
+   */
+  supersede?: {
+    waitMs: number;
+    mayBeSuperseded(message: T): boolean;
+    supersedes(later: T, earlier: T): boolean;
+  };
 }
 
 /** The priority group of a pinned consumer (one per consumer, so one name serves all). */
@@ -410,6 +423,14 @@ class BusImpl implements Bus {
 
 type PulledConsumer = Awaited<ReturnType<JetStreamClient['consumers']['get']>>;
 
+interface Pause<T> {
+  message: T;
+  superseded: boolean;
+  /** Resolves when the wait ends: superseded, timed out or draining. */
+  over: Promise<void>;
+  end(): void;
+}
+
 class ConsumerLoop<T = unknown> {
   private messages: Awaited<ReturnType<PulledConsumer['consume']>> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -465,7 +486,7 @@ class ConsumerLoop<T = unknown> {
           continue;
         }
         this.run(msg);
-        if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+        while (this.inFlight.size - this.pausedCount >= this.concurrency) await Promise.race(this.inFlight);
       }
       await this.handover;
       await Promise.all(this.inFlight);
@@ -512,6 +533,9 @@ class ConsumerLoop<T = unknown> {
   }
 
   private readonly chains = new Map<string, Promise<void>>();
+  /** Messages waiting to be superseded (`spec.supersede`), by ordering key. */
+  private readonly pausing = new Map<string, Pause<T>[]>();
+  private pausedCount = 0;
 
   /** Runs the message now, or after the previous message with the same ordering key. */
   private schedule(msg: JsMsg): Promise<void> {
@@ -524,12 +548,52 @@ class ConsumerLoop<T = unknown> {
       return this.bus.handle(this, msg);
     }
     const key = keyOf(decoded);
+    const pause = this.pauseFor(key, decoded);
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.bus.handle(this, msg, decoded));
+    const run = previous
+      .then(() => pause?.over)
+      .then(() => {
+        if (!pause?.superseded) return this.bus.handle(this, msg, decoded);
+        msg.ack();
+        busMetrics.processed.inc({ consumer: this.spec.durable, outcome: 'superseded' });
+      });
     this.chains.set(key, run);
     return run.finally(() => {
       if (this.chains.get(key) === run) this.chains.delete(key);
     });
+  }
+
+  /** Ends the waits this message supersedes; starts its own wait if it may be superseded. */
+  private pauseFor(key: string, message: T): Pause<T> | undefined {
+    const rule = this.spec.supersede;
+    if (!rule) return undefined;
+    const waiting = this.pausing.get(key) ?? [];
+    for (const earlier of waiting) {
+      if (rule.supersedes(message, earlier.message)) {
+        earlier.superseded = true;
+        earlier.end();
+      }
+    }
+    if (this.closing || !rule.mayBeSuperseded(message)) return undefined;
+    let end = () => {};
+    const over = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => end(), rule.waitMs);
+      end = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    const pause: Pause<T> = { message, superseded: false, over, end };
+    this.pausedCount++;
+    over.then(() => {
+      this.pausedCount--;
+      const left = (this.pausing.get(key) ?? []).filter((p) => p !== pause);
+      if (left.length) this.pausing.set(key, left);
+      else this.pausing.delete(key);
+    });
+    waiting.push(pause);
+    this.pausing.set(key, waiting);
+    return pause;
   }
 
   private async watchPin(messages: NonNullable<typeof this.messages>): Promise<void> {
@@ -543,6 +607,8 @@ class ConsumerLoop<T = unknown> {
   async drain(): Promise<boolean> {
     if (!this.messages) return false;
     this.closing = true;
+    // What waits to be superseded is handled now.
+    for (const waiting of this.pausing.values()) for (const pause of waiting) pause.end();
     await this.messages.close();
     await this.done;
     clearInterval(this.heartbeat);

@@ -18,7 +18,7 @@ export const busMetrics = {
   }),
   processed: new Counter({
     name: 'sms_inbox_consumer_messages_total',
-    help: 'Deliveries handled by a consumer, by outcome (ok, failed, dead_lettered)',
+    help: 'Deliveries handled by a consumer, by outcome (ok, failed, dead_lettered, superseded: acknowledged unhandled, a later report made it pointless)',
     labelNames: ['consumer', 'outcome'] as const,
   }),
   redelivered: new Counter({

@@ -100,6 +100,41 @@ describe('bus', () => {
     expect(again).toEqual([]);
   });
 
+  it('acknowledges unhandled a report that a later one of the same key supersedes, and handles the rest, waiting ones last', async () => {
+    // Ping n: key n / 10, rank n % 10; ranks below 5 are steps a higher rank supersedes.
+    const event = freshEvent();
+    await bus.ensureStreams([{ name: event.stream, subjects: [event.subject] }]);
+    for (const n of [11, 12, 21, 15, 35, 31]) await bus.publish(event, { n }, { msgId: `m${n}` });
+    const seen: number[] = [];
+    const spec = {
+      event,
+      durable: `supersede-${event.stream}`,
+      concurrency: 1,
+      orderingKey: (m: Ping) => String(Math.floor(m.n / 10)),
+      supersede: {
+        waitMs: 1_500,
+        mayBeSuperseded: (m: Ping) => m.n % 10 < 5,
+        supersedes: (later: Ping, earlier: Ping) => later.n % 10 > earlier.n % 10,
+      },
+    };
+    const handle = await bus.consume(spec, async (m) => {
+      seen.push(m.n);
+    });
+    await waitFor(() => seen.length === 4);
+    await handle.drain();
+    // 11 and 12 were superseded by 15; 21 and 31 waited for nothing (without holding the one
+    // slot), then ran; 31 came after the final 35 of its key, which it does not supersede.
+    expect([...seen].sort()).toEqual([15, 21, 31, 35]);
+    expect(seen.slice(0, 2).sort()).toEqual([15, 35]);
+    const again: number[] = [];
+    const second = await bus.consume(spec, async (m) => {
+      again.push(m.n);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await second.drain();
+    expect(again).toEqual([]);
+  });
+
   it('redelivers a failed message with backoff, then dead-letters it after maxDeliver', async () => {
     const event = freshEvent();
     await bus.ensureStreams([{ name: event.stream, subjects: [event.subject] }]);

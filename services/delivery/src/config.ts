@@ -38,6 +38,8 @@ const schema = z.object({
   STATUS_RECONCILE_RATE: z.coerce.number().positive().max(100).default(5),
   /** Between sweeps of statuses recorded but left unpublished (a stopped process). */
   OUTBOX_SWEEP_MS: env.positiveInt(10_000),
+  /** How long a provider's `sent` waits for a final status of the same message that makes it pointless (0: never). */
+  STATUS_SUPERSEDE_WAIT_MS: env.nonNegativeInt(250),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -12,7 +12,7 @@ import { NumberPacer } from './domain/pacing.js';
 import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
 import { LeaseRepository } from './repositories/lease.repository.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
-import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
+import { ApplyProviderStatus, statusSupersession } from './usecases/apply-provider-status.usecase.js';
 import { autoReplyRequest, replyRequest } from './usecases/outbound-requests.js';
 import { ReconcileStatuses } from './usecases/reconcile-statuses.usecase.js';
 import { ReportStatus } from './usecases/report-status.usecase.js';
@@ -77,6 +77,12 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
       event: Events.deliveryStatusReceived,
       durable: 'delivery-status-received',
       backoffMs: [500, 2_000, 5_000, 15_000],
+      // One message's callbacks one after another; a step on the way (`sent`) waits briefly for
+      // the final status that makes it pointless (applyProviderStatus: supersedes).
+      orderingKey: (e) => e.messageSid,
+      ...(config.STATUS_SUPERSEDE_WAIT_MS
+        ? { supersede: { waitMs: config.STATUS_SUPERSEDE_WAIT_MS, ...statusSupersession } }
+        : {}),
     },
     (e) => applyProviderStatus.execute(e),
   );
