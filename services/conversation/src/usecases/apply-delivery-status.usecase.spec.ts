@@ -7,6 +7,7 @@ function setup(start: Partial<MessageRecord>) {
   let message = { _id: 'm1', status: 'queued', sentAt: null, ...start } as MessageRecord;
   // The store's side of the one conditional write: the status among `from`, `sentAt` as asked.
   let beforeMissing: (() => void) | null = null;
+  const attempts: string[] = [];
   const messages = {
     findById: async () => message,
     moveFrom: async (
@@ -16,6 +17,7 @@ function setup(start: Partial<MessageRecord>) {
       fields: Partial<MessageRecord>,
       sent?: 'stored' | 'missing',
     ) => {
+      attempts.push(sent ?? 'any');
       if (sent === 'missing' && beforeMissing) {
         beforeMissing();
         beforeMissing = null;
@@ -38,6 +40,12 @@ function setup(start: Partial<MessageRecord>) {
     calls,
     announced,
     current: () => message,
+    attempts,
+    /** The next message, as the store holds it. */
+    next: (fields: Partial<MessageRecord>) => {
+      message = { _id: 'm1', status: 'queued', sentAt: null, ...fields } as MessageRecord;
+      attempts.length = 0;
+    },
     /** Another replica applies `sent` between the two writes a `delivered` may take. */
     sentBetween: () => {
       beforeMissing = () => {
@@ -109,4 +117,22 @@ it('applies `delivered` even when a concurrent `sent` lands between its two cond
   await apply.execute(event('delivered'));
   expect(current()).toMatchObject({ status: 'delivered', sentAt: new Date('2026-11-30T09:59:00Z') });
   expect(calls).toEqual(['move sent → delivered', 'announce']);
+});
+
+it('tries first the send-time case that matched last: one write per delivered once sent reports are dropped as overtaken', async () => {
+  const { attempts, next, current, apply } = setup({});
+  await apply.execute(event('delivered'));
+  expect(attempts).toEqual(['stored', 'missing']);
+  expect(current()).toMatchObject({ status: 'delivered', sentAt: new Date('2026-11-30T10:00:00Z') });
+  next({});
+  await apply.execute(event('delivered'));
+  expect(attempts).toEqual(['missing']);
+  // A message whose `sent` came after all: the other case matches, and leads from then on.
+  next({ status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') });
+  await apply.execute(event('delivered'));
+  expect(attempts).toEqual(['missing', 'stored']);
+  expect(current().sentAt).toEqual(new Date('2026-11-30T09:59:00Z'));
+  next({ status: 'sent', sentAt: new Date('2026-11-30T09:59:00Z') });
+  await apply.execute(event('delivered'));
+  expect(attempts).toEqual(['stored']);
 });

@@ -14,6 +14,9 @@ const finals = new Counter({
 });
 
 export class ApplyDeliveryStatus {
+  /** Whether the last `delivered` found its message without a send time. */
+  private sentAtMissingLast = false;
+
   constructor(
     private readonly messages: MessageRepository,
     private readonly announce: AnnounceChange,
@@ -31,7 +34,8 @@ export class ApplyDeliveryStatus {
    * Moves the message to `status` when that ranks above its current one (the moved message, else
    * null), in one write conditional on the statuses it ranks above: right with any number of
    * replicas, and no read first. A final status also sets the send time when the message has none
-   * (its `sent` report never came): tried first for the usual case, a message already sent.
+   * (its `sent` report never came, or delivery dropped it as overtaken): the case that matched
+   * last is tried first.
    */
   private async apply(
     event: deliveryV1.DeliveryStatusChanged,
@@ -47,10 +51,19 @@ export class ApplyDeliveryStatus {
       moved = await this.messages.moveFrom(event.shop, event.messageId, from, { ...fields, sentAt: at });
     } else if (status === 'delivered') {
       const withTime = { ...fields, sentAt: at };
+      const tries = [
+        () => this.messages.moveFrom(event.shop, event.messageId, from, fields, 'stored'),
+        () => this.messages.moveFrom(event.shop, event.messageId, from, withTime, 'missing'),
+      ];
+      // The case that matched last comes first: behind a backlog delivery drops the `sent` its
+      // `delivered` already overtook, so most messages then have no send time yet.
+      if (this.sentAtMissingLast) tries.reverse();
       for (;;) {
-        moved =
-          (await this.messages.moveFrom(event.shop, event.messageId, from, fields, 'stored')) ??
-          (await this.messages.moveFrom(event.shop, event.messageId, from, withTime, 'missing'));
+        moved = await tries[0]!();
+        if (!moved) {
+          moved = await tries[1]!();
+          if (moved) this.sentAtMissingLast = !this.sentAtMissingLast;
+        }
         if (moved) break;
         // Both missed. A concurrent `sent` may have set the send time between the two writes (the
         // first saw none, the second saw one): only a message this report no longer outranks ends it.
