@@ -167,7 +167,7 @@ describe('keyword opt-in', () => {
     expect(await conversationOf(from)).toBeUndefined();
   });
 
-  it('creates nothing for an unknown number that texts something else, and counts it', async () => {
+  it('opens no conversation and sends nothing for an unknown number that texts something else, and counts it', async () => {
     const from = phone(2);
     await text(from, 'hello?');
     await text(from, 'INFO');
