@@ -1,6 +1,7 @@
 // Composition of the subscriber service: repositories → use cases → transports (the service
 // kit opens the connections, serves the operations endpoints and stops everything in order).
 import { Events, Streams } from '@sms-inbox/contracts';
+import { ErasureLog } from '@sms-inbox/mongo';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { lookUpPhone } from './adapters/phone-geo.adapter.js';
 import type { Config } from './config.js';
@@ -34,7 +35,7 @@ export async function startSubscriber(config: Readonly<Config>): Promise<Subscri
     return { phoneZones: geo.zones, phoneRegion: geo.region };
   });
   const dataRequests = new DataRequestRepository(mongo);
-  const heldTexts = new HeldTextRepository(mongo);
+  const heldTexts = new HeldTextRepository(mongo, new ErasureLog(mongo));
   const privacy = new Privacy(dataRequests, shops, subscribers, profiles, audit, heldTexts, bus);
   await Promise.all([profiles.init(), dataRequests.init(), heldTexts.init()]);
   const changeShop = new ChangeShopSettings(shops, bus);

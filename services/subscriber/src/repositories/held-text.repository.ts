@@ -2,8 +2,11 @@
 // checkout's consent webhook and the customer's first text travel on different streams, so the
 // text can be handled first; when that number then subscribes, its held texts are handled again
 // (docs/architecture.md, "Texts that arrive before their subscriber"). Nothing else reads them.
+// An erasure of the number or the shop is recorded (ErasureLog) before the texts are deleted,
+// and a text held meanwhile finds it and drops itself.
 import type { ingestionV1 } from '@sms-inbox/contracts';
-import type { Connection } from '@sms-inbox/mongo';
+import type { Connection, ErasureLog } from '@sms-inbox/mongo';
+import { partyHash } from '@sms-inbox/platform';
 import { Schema } from 'mongoose';
 
 /** How long a stranger's text is kept for a subscription that may follow it. */
@@ -47,7 +50,10 @@ heldTextSchema.index({ shop: 1, heldAt: 1 });
 export class HeldTextRepository {
   private readonly model;
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    private readonly erasures: ErasureLog,
+  ) {
     this.model = connection.model<HeldText>('HeldText', heldTextSchema, 'held_texts');
   }
 
@@ -55,8 +61,11 @@ export class HeldTextRepository {
     await this.model.createIndexes();
   }
 
-  /** Keeps the text (once per MessageSid) and drops the shop's texts held longer than HOLD_MS. */
-  async hold(phone: string, sms: ingestionV1.SmsReceived, now = new Date()): Promise<void> {
+  /**
+   * Keeps the text (once per MessageSid) and drops the shop's texts held longer than HOLD_MS.
+   * False when an erasure of the number or the shop since the text came in dropped it again.
+   */
+  async hold(phone: string, sms: ingestionV1.SmsReceived, now = new Date()): Promise<boolean> {
     const text: HeldText = {
       _id: sms.messageSid,
       shop: sms.shop,
@@ -72,6 +81,11 @@ export class HeldTextRepository {
     const { _id, ...fields } = text;
     await this.model.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
     await this.model.deleteMany({ shop: sms.shop, heldAt: { $lt: new Date(now.getTime() - HOLD_MS) } });
+    if (await this.erasures.covering(sms.shop, partyHash(sms.shop, phone), text.receivedAt)) {
+      await this.remove(sms.shop, _id);
+      return false;
+    }
+    return true;
   }
 
   /** The number's held texts, oldest first. */
@@ -83,11 +97,15 @@ export class HeldTextRepository {
     await this.model.deleteOne({ _id: id, shop });
   }
 
-  async deleteNumber(shop: string, phone: string): Promise<void> {
+  /** Erases the number's texts (customers/redact). */
+  async eraseNumber(shop: string, phone: string): Promise<void> {
+    await this.erasures.record(shop, partyHash(shop, phone), new Date());
     await this.model.deleteMany({ shop, phone });
   }
 
-  async deleteShop(shop: string): Promise<void> {
+  /** Erases the shop's texts (shop/redact). */
+  async eraseShop(shop: string): Promise<void> {
+    await this.erasures.record(shop, null, new Date());
     await this.model.deleteMany({ shop });
   }
 }

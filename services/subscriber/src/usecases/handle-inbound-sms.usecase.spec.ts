@@ -17,7 +17,11 @@ const CONSENT_AT = new Date('2026-06-01T12:00:00Z');
  */
 function setup(
   known: SubscriberRecord['status'] | null,
-  options: { answers?: Array<SubscriberRecord['status'] | null>; held?: HeldText[] } = {},
+  options: {
+    answers?: Array<SubscriberRecord['status'] | null>;
+    held?: HeldText[];
+    erasedMeanwhile?: boolean;
+  } = {},
 ) {
   const calls: string[] = [];
   const subscriber = (status: string) =>
@@ -44,6 +48,7 @@ function setup(
   const held = {
     hold: async (phone: string, m: { messageSid: string }) => {
       calls.push(`hold ${m.messageSid} from ${phone}`);
+      return !options.erasedMeanwhile;
     },
     of: async () => options.held ?? [],
     remove: async (_shop: string, id: string) => {
@@ -113,6 +118,13 @@ it("answers a stranger's HELP, holds a stranger's other texts, and ignores a tex
   await other.handle.execute(sms('hello?'));
   await other.handle.execute(sms('JOIN', 'gone.myshopify.com'));
   expect(other.calls).toEqual(['hold SM1 from +14155550101']);
+});
+
+it('keeps nothing more of a held text that an erasure of the number or shop dropped meanwhile', async () => {
+  const { calls, handle } = setup('active', { answers: [null], erasedMeanwhile: true });
+  await handle.execute(sms('hello?'));
+  // The number subscribed meanwhile too, but the text was erased: it is not passed on.
+  expect(calls).toEqual(['hold SM1 from +14155550101']);
 });
 
 it('passes a held text on when the sender subscribed between reading the sender and holding the text', async () => {

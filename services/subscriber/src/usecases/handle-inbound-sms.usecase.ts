@@ -137,13 +137,8 @@ export class HandleInboundSms {
    * other (both may: handling a text twice has one effect).
    */
   private async hold(sms: ingestionV1.SmsReceived, phone: string): Promise<void> {
-    await this.held.hold(phone, sms);
-    const [shop, subscriber] = await Promise.all([
-      this.shops.find(sms.shop),
-      this.subscribers.findByPhone(sms.shop, phone),
-    ]);
-    // The shop was erased meanwhile (its settings go before its held texts): keep nothing.
-    if (!shop) return this.held.remove(sms.shop, sms.messageSid);
+    if (!(await this.held.hold(phone, sms))) return; // erased meanwhile
+    const subscriber = await this.subscribers.findByPhone(sms.shop, phone);
     if (subscriber) await this.release(subscriber);
   }
 

@@ -46,7 +46,7 @@ export class Privacy {
     const phones = new Set(
       [customer.phone, profile?.phone, subscriber?.phone].filter((p) => !!p) as string[],
     );
-    await Promise.all([...phones].map((p) => this.held.deleteNumber(shop, p)));
+    await Promise.all([...phones].map((p) => this.held.eraseNumber(shop, p)));
     if (subscriber) {
       await this.subscribers.redact(shop, subscriber._id, hash || subscriber.phone.replace(/^redacted:/, ''));
       await this.audit.redact(shop, subscriber._id);
@@ -66,9 +66,8 @@ export class Privacy {
       this.profiles.deleteShop(shop),
       this.dataRequests.deleteShop(shop),
       this.shops.delete(shop),
+      this.held.eraseShop(shop),
     ]);
-    // After the settings: a text held while this ran finds the shop gone and drops itself.
-    await this.held.deleteShop(shop);
     await this.bus.publish(Events.shopRedacted, { shop }, { msgId: `shop-redact:${shop}` });
   }
 
