@@ -2,17 +2,18 @@
 // (merchants' replies and automatic answers), keeps the outbound ledger, checks consent again
 // right before each call, paces each sending number, reports delivery statuses back, and looks
 // up at the provider the statuses whose callbacks never came.
-import { Events, Streams, subscriberV1 } from '@sms-inbox/contracts';
+import { Events, type ingestionV1, Streams, subscriberV1 } from '@sms-inbox/contracts';
 import { call } from '@sms-inbox/grpc';
 import { openService, type RunningService } from '@sms-inbox/service-kit';
 import { grpcRecipients } from './adapters/recipients.adapter.js';
 import { twilioProvider } from './adapters/twilio.adapter.js';
 import type { Config } from './config.js';
+import { statusSupersession } from './domain/delivery-status.js';
 import { NumberPacer } from './domain/pacing.js';
 import { startStatusUpkeep } from './jobs/status-upkeep.job.js';
 import { LeaseRepository } from './repositories/lease.repository.js';
 import { OutboundRepository } from './repositories/outbound.repository.js';
-import { ApplyProviderStatus, statusSupersession } from './usecases/apply-provider-status.usecase.js';
+import { ApplyProviderStatus } from './usecases/apply-provider-status.usecase.js';
 import { autoReplyRequest, replyRequest } from './usecases/outbound-requests.js';
 import { ReconcileStatuses } from './usecases/reconcile-statuses.usecase.js';
 import { ReportStatus } from './usecases/report-status.usecase.js';
@@ -72,13 +73,13 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
     backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
     concurrency: config.SEND_CONCURRENCY,
   };
-  await kit.consume(
+  await kit.consume<ingestionV1.DeliveryStatusReceived>(
     {
       event: Events.deliveryStatusReceived,
       durable: 'delivery-status-received',
       backoffMs: [500, 2_000, 5_000, 15_000],
       // One message's callbacks one after another; a step on the way (`sent`) waits briefly for
-      // the final status that makes it pointless (applyProviderStatus: supersedes).
+      // the final status that makes it pointless (domain/delivery-status.ts: statusSupersession).
       orderingKey: (e) => e.messageSid,
       ...(config.STATUS_SUPERSEDE_WAIT_MS
         ? { supersede: { waitMs: config.STATUS_SUPERSEDE_WAIT_MS, ...statusSupersession } }

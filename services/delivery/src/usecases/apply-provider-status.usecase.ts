@@ -4,7 +4,7 @@
 // provider sid is retried. The reconciliation records what it finds the same way.
 import { TraceFlags, trace } from '@opentelemetry/api';
 import type { ingestionV1 } from '@sms-inbox/contracts';
-import { applyStatus, isFinal, type Logger } from '@sms-inbox/platform';
+import type { Logger } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import { fromTwilioStatus } from '../domain/delivery-status.js';
 import type { OutboundRepository, StatusReport } from '../repositories/outbound.repository.js';
@@ -15,26 +15,6 @@ export const statusReports = new Counter({
   help: "Provider statuses received, by source (callback, reconcile) and outcome (applied: moved the ledger's status; stale: ranked at or below it)",
   labelNames: ['source', 'outcome'] as const,
 });
-
-/**
- * Which callbacks a later one of the same message makes pointless: a status ranked below the
- * later one's (`sent` once `delivered` came). Handling it would only publish a step the
- * conversation's message skips anyway: a final status also sets the send time.
- */
-export const statusSupersession = {
-  mayBeSuperseded(event: ingestionV1.DeliveryStatusReceived): boolean {
-    const status = fromTwilioStatus(event.messageStatus);
-    return status !== null && !isFinal(status);
-  },
-  supersedes(
-    later: ingestionV1.DeliveryStatusReceived,
-    earlier: ingestionV1.DeliveryStatusReceived,
-  ): boolean {
-    const next = fromTwilioStatus(later.messageStatus);
-    const before = fromTwilioStatus(earlier.messageStatus);
-    return next !== null && before !== null && next !== before && applyStatus(before, next) === next;
-  },
-};
 
 export class UnknownProviderSid extends Error {
   override readonly name = 'UnknownProviderSid';
