@@ -33,11 +33,11 @@ interface StatusCallback {
  * conversation's message skips anyway: a final status also sets the send time.
  */
 export const statusSupersession = {
-  mayBeSuperseded<T extends StatusCallback>(event: T): boolean {
+  mayBeSuperseded(event: StatusCallback): boolean {
     const status = fromTwilioStatus(event.messageStatus);
     return status !== null && !isFinal(status);
   },
-  supersedes<T extends StatusCallback>(later: T, earlier: T): boolean {
+  supersedes(later: StatusCallback, earlier: StatusCallback): boolean {
     const next = fromTwilioStatus(later.messageStatus);
     const before = fromTwilioStatus(earlier.messageStatus);
     return next !== null && before !== null && next !== before && applyStatus(before, next) === next;

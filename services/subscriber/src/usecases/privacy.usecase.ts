@@ -43,9 +43,8 @@ export class Privacy {
         : customer.phone || profile?.phone || '';
     const hash = phone ? partyHash(shop, phone) : '';
     await this.profiles.delete(shop, customer.id);
-    const phones = new Set(
-      [customer.phone, profile?.phone, subscriber?.phone].filter((p) => !!p) as string[],
-    );
+    // Texts are held under the number they came from: each number this customer is known by.
+    const phones = new Set([phone, customer.phone, profile?.phone].filter((p): p is string => !!p));
     await Promise.all([...phones].map((p) => this.held.eraseNumber(shop, p)));
     if (subscriber) {
       await this.subscribers.redact(shop, subscriber._id, hash || subscriber.phone.replace(/^redacted:/, ''));
