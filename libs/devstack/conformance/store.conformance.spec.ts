@@ -422,6 +422,50 @@ describe('queries', () => {
       't1',
     ]);
   });
+
+  it('finds and orders documents alike whether they were stored before their index or written since', async () => {
+    // The local store fills an index's key column from the stored documents when the index is
+    // created, and each write sets it since: both must key every value the same way.
+    const values = [
+      true,
+      stamp(1),
+      'b',
+      2,
+      null,
+      oid(3),
+      'é\u{1F600}',
+      -1.5,
+      false,
+      stamp(0),
+      2 ** 53,
+      -0,
+      0.1,
+    ];
+    const late = db.collection<Doc>('late_index');
+    await late.insertMany(values.map((x, i) => ({ _id: `t${i}`, x, v: 0 })));
+    await late.insertOne({ _id: 'missing', v: 0 });
+    await late.createIndex({ x: 1 });
+    const expected = [...values.map((x, i) => ({ _id: `t${i}`, x })), { _id: 'missing' }]
+      .sort((a, b) => compareValues((a as Document).x, (b as Document).x) || (a._id < b._id ? -1 : 1))
+      .map((d) => d._id);
+    const docs: Doc[] = [...values.map((x, i) => ({ _id: `t${i}`, x }) as Doc), { _id: 'missing' } as Doc];
+    const check = async () => {
+      expect((await late.find({}).sort({ x: 1, _id: 1 }).toArray()).map((d) => d._id)).toEqual(expected);
+      for (const x of values) {
+        for (const filter of [{ x }, { x: { $gte: x } }, { x: { $lt: x } }] as Filter[]) {
+          const found = (await late.find(filter).toArray()).map((d) => d._id).sort();
+          const wanted = docs
+            .filter((d) => matches(d, filter))
+            .map((d) => d._id)
+            .sort();
+          expect({ filter, found }).toEqual({ filter, found: wanted });
+        }
+      }
+    };
+    await check();
+    await late.updateMany({}, { $inc: { v: 1 } });
+    await check();
+  });
 });
 
 function seedFromEnv(): number | undefined {
