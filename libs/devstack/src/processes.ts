@@ -328,7 +328,7 @@ export async function startPostgres(options: {
     // Statistics and the visibility map soon after bulk writes, so the planner picks the indexes
     // (and counts from the index alone) without waiting for the default autovacuum rhythm. The
     // thresholds stay PostgreSQL's (10% changed to analyse, 20% to vacuum): at 2% and 5% the
-    // workers took 15% of the machine while scheduled replies went out (docs/architecture.md).
+    // workers took 14% of the machine while scheduled replies went out (docs/architecture.md).
     'autovacuum_naptime=1s',
     ...(options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
   ];
