@@ -6,13 +6,16 @@ import type { AnnounceChange } from './announce-change.js';
 import type { RequestSend } from './request-send.js';
 import { ScheduledReplies } from './scheduled-replies.usecase.js';
 
-function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' | null } = {}) {
+function setup(
+  options: { status?: string; providerSid?: string; subscriber?: 'active' | 'opted_out' | null } = {},
+) {
   const calls: string[] = [];
   let message = {
     _id: 'm1',
     shop: 'a.myshopify.com',
     conversationId: 'c1',
     status: options.status ?? 'scheduled',
+    providerSid: options.providerSid ?? null,
   };
   const messages = {
     findById: async () => message,
@@ -39,8 +42,13 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
       throw new Error('not used');
     },
   };
+  let failing = false;
   const requests = {
     send: async (_m: MessageRecord, _s: string, to: string) => {
+      if (failing) {
+        failing = false;
+        throw new Error('broker away');
+      }
       calls.push(`request send to ${to}`);
     },
   } as unknown as RequestSend;
@@ -59,6 +67,9 @@ function setup(options: { status?: string; subscriber?: 'active' | 'opted_out' |
   return {
     calls,
     asked,
+    failNextSend: () => {
+      failing = true;
+    },
     replies: new ScheduledReplies(conversations, messages, directory, requests, announce, bus),
   };
 }
@@ -80,12 +91,32 @@ it('cancels, never sends, a reply whose subscriber opted out or was erased befor
   }
 });
 
-it('does nothing on a second release, or a release after a cancel', async () => {
-  for (const status of ['queued', 'canceled']) {
-    const { calls, replies } = setup({ status });
+it('does nothing on a release after a cancel, or after the provider took the reply', async () => {
+  for (const [status, providerSid] of [['canceled'], ['queued', 'SM1'], ['sent', 'SM1'], ['failed']]) {
+    const { calls, replies } = setup({ status, providerSid });
     await replies.release(released);
     expect(calls).toEqual([]);
   }
+});
+
+it('asks for the send again when a release finds its reply queued (an earlier release stopped before asking)', async () => {
+  // Whatever the consent: delivery checks it again before the call.
+  for (const subscriber of ['active', 'opted_out'] as const) {
+    const { calls, replies } = setup({ status: 'queued', subscriber });
+    await replies.release(released);
+    expect(calls).toEqual(['request send to +14155550101', 'announce c1 as read']);
+  }
+  const erased = setup({ status: 'queued', subscriber: null });
+  await erased.replies.release(released);
+  expect(erased.calls).toEqual([]);
+});
+
+it('leaves a release whose send request could not be published to come again, and then asks again', async () => {
+  const { calls, replies, failNextSend } = setup();
+  failNextSend();
+  await expect(replies.release(released)).rejects.toThrow('broker away');
+  await replies.release(released);
+  expect(calls).toEqual(['scheduled → queued', 'request send to +14155550101', 'announce c1 as read']);
 });
 
 it("cancels a scheduled reply on the merchant's word, tells the scheduler, and answers the same again", async () => {

@@ -2,6 +2,9 @@
 // (re-checked here: still scheduled? subscriber still active? then queued and sent, else
 // canceled, never sent), or canceled by the merchant before that. Both move the message only
 // from `scheduled`, one at a time per message, so a release and a cancel never both win.
+// A release that finds its message queued asks for the send again: the delivery of the event
+// that moved it may have stopped before its send request was published (killed, or the broker
+// away), and the request is keyed by the message id, so it is sent once whatever is repeated.
 import type { Bus } from '@sms-inbox/bus';
 import { Events, type schedulerV1, type subscriberV1 } from '@sms-inbox/contracts';
 import { conflict, notFound } from '@sms-inbox/platform';
@@ -14,7 +17,7 @@ import type { RequestSend } from './request-send.js';
 
 const releases = new Counter({
   name: 'sms_inbox_scheduled_replies_total',
-  help: 'Scheduled replies by outcome: released (sent), canceled_opted_out, canceled_by_merchant',
+  help: 'Scheduled replies by outcome: released (sent), requested_again (a repeated release), canceled_opted_out, canceled_by_merchant',
   labelNames: ['outcome'] as const,
 });
 
@@ -42,7 +45,8 @@ export class ScheduledReplies {
    */
   private async releaseOnce(event: schedulerV1.ReplyReleased) {
     const message = await this.messages.findById(event.shop, event.messageId);
-    if (message?.status !== 'scheduled') return null; // canceled, or released already
+    if (message?.status === 'queued' && !message.providerSid) return this.requestAgain(event.shop, message);
+    if (message?.status !== 'scheduled') return null; // canceled, or taken by the provider already
     const conversation = await this.conversations.findById(event.shop, message.conversationId);
     const subscriber = conversation
       ? await this.activeSubscriber(event.shop, conversation.subscriberId)
@@ -58,6 +62,21 @@ export class ScheduledReplies {
     if (!(await this.messages.transition(message._id, 'scheduled', { status: 'queued' }))) return null;
     await this.requests.send(message, subscriber.id, subscriber.phone);
     return { outcome: 'released' as const, message: { ...message, status: 'queued' as const }, conversation };
+  }
+
+  /**
+   * The send of a reply released before, asked for again. Delivery sends it once (its ledger is
+   * keyed by the message id) and checks consent again before the call: a subscriber who opted out
+   * since gets nothing and the reply shows canceled. An erased subscriber has nothing to send to.
+   */
+  private async requestAgain(shop: string, message: MessageRecord) {
+    const conversation = await this.conversations.findById(shop, message.conversationId);
+    const found = conversation
+      ? await this.subscribers.find(shop, conversation.subscriberId, { consentOnly: true })
+      : null;
+    if (!conversation || !found) return null;
+    await this.requests.send(message, found.subscriber.id, found.subscriber.phone);
+    return { outcome: 'requested_again' as const, message, conversation };
   }
 
   async cancel(shop: string, id: string): Promise<MessageRecord> {
