@@ -3,7 +3,8 @@
 // dot → a reply with a discount code shows delivered; in quiet hours "Schedule Sending" is
 // released when they end and "Send Reply Now" goes at once, marked as an override; an MMS shows
 // its image; the opt-out button closes the composer; a dropped live stream resumes. The
-// screenshots in docs/images are taken here.
+// screenshots in docs/images are taken here, written there with UPDATE_SCREENSHOTS=1 (else to
+// a temporary folder, so that a test run leaves the tree as it found it).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -31,7 +32,8 @@ const phone = (n: number) => phoneIn(ZONE, 9000 + n);
 const ANA = phone(1);
 const BEN = phone(2);
 const CARLA = phone(3);
-const SCREENSHOTS = join(repoRoot, 'docs/images');
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs/images') : tempDir('inbox-page-screenshots');
 
 let stack: Stack;
 let admin: DashboardClient;
