@@ -92,7 +92,7 @@ export async function startConversation(config: Readonly<Config>): Promise<Conve
       durable: 'conversation-delivery-status',
       orderingKey: (e) => e.messageId,
     },
-    (e) => applyDeliveryStatus.execute(e),
+    (e, delivery) => applyDeliveryStatus.execute(e, delivery),
   );
   await kit.consume(
     {

@@ -136,3 +136,16 @@ it('tries first the send-time case that matched last: one write per delivered on
   await apply.execute(event('delivered'));
   expect(attempts).toEqual(['stored']);
 });
+
+it('announces again a move a redelivered report finds made (its first delivery stopped before announcing)', async () => {
+  const { calls, announced, apply } = setup({});
+  await apply.execute(event('delivered'), { deliveryCount: 1 });
+  await apply.execute(event('delivered'), { deliveryCount: 2 });
+  expect(calls).toEqual(['move queued → delivered', 'announce', 'announce']);
+  expect(announced.map((m) => m?.status)).toEqual(['delivered', 'delivered']);
+  // A first delivery that moves nothing announces nothing; nor does a redelivered report overtaken.
+  const first = setup({ status: 'delivered' });
+  await first.apply.execute(event('delivered'), { deliveryCount: 1 });
+  await first.apply.execute(event('sent'), { deliveryCount: 3 });
+  expect(first.calls).toEqual([]);
+});

@@ -1,6 +1,8 @@
 // Delivery's reports reach the message: statuses apply by precedence (the platform's outbound-status: a
 // late `sent` never moves a `delivered` message back), with the provider's id, the send time and
-// error code.
+// error code. Each move is announced for live updates; a redelivered report that finds its move
+// made (the delivery that made it stopped before announcing it) announces it again, keyed alike.
+import type { Delivery } from '@sms-inbox/bus';
 import type { deliveryV1 } from '@sms-inbox/contracts';
 import { isFinal, isOutboundStatus, type OutboundStatus, statusesBelow } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
@@ -22,11 +24,19 @@ export class ApplyDeliveryStatus {
     private readonly announce: AnnounceChange,
   ) {}
 
-  async execute(event: deliveryV1.DeliveryStatusChanged): Promise<void> {
+  async execute(
+    event: deliveryV1.DeliveryStatusChanged,
+    delivery?: Pick<Delivery, 'deliveryCount'>,
+  ): Promise<void> {
     const status = event.status;
     // `sending` is the delivery ledger's own step; the API's messages have no such status.
     if (!isOutboundStatus(status) || status === 'sending') return;
-    const moved = await this.apply(event, status);
+    let moved = await this.apply(event, status);
+    if (!moved && (delivery?.deliveryCount ?? 1) > 1) {
+      // Only a redelivery pays this read: its move may be made and not announced.
+      const now = await this.messages.findById(event.shop, event.messageId);
+      if (now?.status === status) moved = now;
+    }
     if (moved) await this.announce.execute(event.shop, event.conversationId, undefined, moved);
   }
 
