@@ -173,6 +173,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'STATUS_RECONCILE_BATCH',
     'STATUS_RECONCILE_RATE',
     'OUTBOX_SWEEP_MS',
+    'STATUS_DEFER_BUSY_SENDS',
+    'STATUS_DEFER_MAX_MS',
   ]) {
     const value = userEnv[key];
     if (value) env[key] = value;

@@ -40,6 +40,12 @@ const schema = z.object({
   OUTBOX_SWEEP_MS: env.positiveInt(10_000),
   /** How long a provider's `sent` waits for a final status of the same message that makes it pointless (0: never). */
   STATUS_SUPERSEDE_WAIT_MS: env.nonNegativeInt(250),
+  /**
+   * While this many sends or more are worked on (per replica; waiting for pacing does not count),
+   * a provider's status report waits for them to thin out, at most STATUS_DEFER_MAX_MS (0: never).
+   */
+  STATUS_DEFER_BUSY_SENDS: env.positiveInt(16),
+  STATUS_DEFER_MAX_MS: env.nonNegativeInt(30_000),
 });
 
 export type Config = z.infer<typeof schema>;

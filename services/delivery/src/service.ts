@@ -18,6 +18,7 @@ import { autoReplyRequest, replyRequest } from './usecases/outbound-requests.js'
 import { ReconcileStatuses } from './usecases/reconcile-statuses.usecase.js';
 import { ReportStatus } from './usecases/report-status.usecase.js';
 import { SendOutbound } from './usecases/send-outbound.usecase.js';
+import { SendsFirst } from './usecases/sends-first.js';
 
 /** The streams it publishes to or consumes from. */
 const STREAMS = [Streams.ingestion, Streams.subscriber, Streams.conversation, Streams.delivery];
@@ -39,6 +40,11 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
   });
   const report = new ReportStatus(ledger, bus, logger);
   const senders = new Map<string, { number: string; expires: number }>();
+  // Status reports give way to busy sends (usecases/sends-first.ts).
+  const sendsFirst = new SendsFirst({
+    busyAt: config.STATUS_DEFER_BUSY_SENDS,
+    maxWaitMs: config.STATUS_DEFER_MAX_MS,
+  });
   const send = new SendOutbound(
     ledger,
     provider,
@@ -61,6 +67,7 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
       reconcileAfterMs: config.STATUS_RECONCILE_AFTER_MS,
     },
     logger,
+    sendsFirst,
   );
 
   const http = await kit.serveHttp(config.HTTP_PORT);
@@ -85,7 +92,10 @@ export async function startDelivery(config: Readonly<Config>): Promise<DeliveryS
         ? { supersede: { waitMs: config.STATUS_SUPERSEDE_WAIT_MS, ...statusSupersession } }
         : {}),
     },
-    (e) => applyProviderStatus.execute(e),
+    async (e) => {
+      await sendsFirst.turn();
+      await applyProviderStatus.execute(e);
+    },
   );
   await kit.consume(
     {

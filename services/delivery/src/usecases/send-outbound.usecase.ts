@@ -27,6 +27,7 @@ import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
 import { type Recipients, type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../domain/ports.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
 import type { ReportStatus } from './report-status.usecase.js';
+import type { Idle, SendsFirst } from './sends-first.js';
 
 const deliveries = new Counter({
   name: 'sms_inbox_delivery_sends_total',
@@ -82,17 +83,31 @@ export class SendOutbound {
     private readonly report: ReportStatus,
     private readonly options: SendOptions,
     private readonly logger: Logger,
+    /** Counts the sends worked on, for the status reports that give way to them. */
+    private readonly sends?: Pick<SendsFirst, 'sending'>,
   ) {}
+
+  /** Sends the request once, whatever was done for it before (a redelivery reads the ledger first). */
+  async execute(
+    request: OutboundRequest,
+    delivery: Pick<Delivery, 'working'> & Partial<Pick<Delivery, 'deliveryCount'>>,
+  ): Promise<void> {
+    const lookFirst = delivery.deliveryCount !== 1;
+    if (!this.sends) return this.attempt(request, delivery, lookFirst, (wait) => wait());
+    return this.sends.sending((idle) => this.attempt(request, delivery, lookFirst, idle));
+  }
 
   /**
    * `lookFirst`: read the ledger before anything else. A request's first delivery skips the read
    * (its entry almost never exists yet) and lets the claim find out; a claim that meets an entry
-   * (the same request published twice) goes on as a redelivery does, reading it first.
+   * (the same request published twice) goes on as a redelivery does, reading it first. `idle`
+   * runs a wait that is no work (the number's pacing).
    */
-  async execute(
+  private async attempt(
     request: OutboundRequest,
-    delivery: Pick<Delivery, 'working'> & Partial<Pick<Delivery, 'deliveryCount'>>,
-    lookFirst = delivery.deliveryCount !== 1,
+    delivery: Pick<Delivery, 'working'>,
+    lookFirst: boolean,
+    idle: Idle,
   ): Promise<void> {
     let entry = lookFirst ? await this.ledger.find(request.id) : null;
     if (entry && TERMINAL.has(entry.state)) return this.finish(request, entry);
@@ -108,7 +123,7 @@ export class SendOutbound {
     }
 
     const from = entry?.from || request.from || (await this.options.shopNumber(request.shop));
-    await this.waitForSlot(from, delivery);
+    await this.waitForSlot(from, delivery, idle);
     const attempts = (entry?.attempts ?? 0) + 1;
     // The entry as this delivery wrote it: the accept's conditional write starts from it.
     let calling: OutboundRecord;
@@ -121,7 +136,7 @@ export class SendOutbound {
       const claimed = await this.ledger.claim(record);
       // Another delivery of the same request got there first: when the ledger was read, it is
       // handling it; when not, what the entry says decides, as on a redelivery.
-      if (!claimed) return lookFirst ? undefined : this.execute(request, delivery, true);
+      if (!claimed) return lookFirst ? undefined : this.attempt(request, delivery, true, idle);
       calling = { ...record, status: null, updatedAt: new Date() };
     }
 
@@ -248,14 +263,17 @@ export class SendOutbound {
   }
 
   /** Waits for the number's next slot, telling the broker the message is still being worked on. */
-  private async waitForSlot(from: string, delivery: Pick<Delivery, 'working'>): Promise<void> {
+  private async waitForSlot(from: string, delivery: Pick<Delivery, 'working'>, idle: Idle): Promise<void> {
     let waitMs = this.pacer.reserve(from, Date.now());
-    while (waitMs > 0) {
-      const step = Math.min(waitMs, 5_000);
-      await new Promise((resolve) => setTimeout(resolve, step));
-      waitMs -= step;
-      delivery.working();
-    }
+    if (waitMs <= 0) return;
+    await idle(async () => {
+      while (waitMs > 0) {
+        const step = Math.min(waitMs, 5_000);
+        await new Promise((resolve) => setTimeout(resolve, step));
+        waitMs -= step;
+        delivery.working();
+      }
+    });
   }
 
   private newRecord(
