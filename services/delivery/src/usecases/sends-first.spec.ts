@@ -32,6 +32,25 @@ function openSend(gate: SendsFirst) {
   };
 }
 
+/** A gate made busy by two sends, and a status report it holds. */
+async function heldByTwo() {
+  const gate = new SendsFirst({ busyAt: 2, maxWaitMs: 60_000 });
+  const a = openSend(gate);
+  const b = openSend(gate);
+  const held = gate.turn();
+  expect(await settled(held)).toBe(false);
+  return { gate, a, b, held };
+}
+
+/** Takes each send through its pacing wait and ends it. */
+async function complete(...sends: Array<ReturnType<typeof openSend>>) {
+  for (const send of sends) {
+    await send.toPacing();
+    await send.fromPacing();
+    await send.finish();
+  }
+}
+
 const settle = () => new Promise((r) => setImmediate(r));
 
 /** Whether `promise` settled within a turn of the event loop. */
@@ -48,42 +67,26 @@ it('lets a status report through at once while fewer sends than the threshold ar
   const gate = new SendsFirst({ busyAt: 2, maxWaitMs: 60_000 });
   const one = openSend(gate);
   expect(await settled(gate.turn())).toBe(true);
-  await one.toPacing();
-  await one.fromPacing();
-  await one.finish();
+  await complete(one);
 });
 
 it('holds status reports while the sends are busy, and lets them all through once they thin out', async () => {
-  const gate = new SendsFirst({ busyAt: 2, maxWaitMs: 60_000 });
-  const a = openSend(gate);
-  const b = openSend(gate);
-  const first = gate.turn();
+  const { gate, a, b, held: first } = await heldByTwo();
   const second = gate.turn();
-  expect(await settled(first)).toBe(false);
-  await a.toPacing();
-  await a.fromPacing();
-  await a.finish();
+  await complete(a);
   expect(await settled(Promise.all([first, second]))).toBe(true);
-  await b.toPacing();
-  await b.fromPacing();
-  await b.finish();
+  await complete(b);
 });
 
 it('does not count a send waiting for its pacing slot as busy', async () => {
-  const gate = new SendsFirst({ busyAt: 2, maxWaitMs: 60_000 });
-  const a = openSend(gate);
-  const b = openSend(gate);
-  const held = gate.turn();
-  expect(await settled(held)).toBe(false);
+  const { gate, a, b, held } = await heldByTwo();
   await a.toPacing();
   expect(await settled(held)).toBe(true);
   // Back at work: busy again.
   await a.fromPacing();
   expect(await settled(gate.turn())).toBe(false);
   await a.finish();
-  await b.toPacing();
-  await b.fromPacing();
-  await b.finish();
+  await complete(b);
 });
 
 it('lets a report through after the longest wait even while the sends stay busy, and never waits with 0', async () => {
@@ -95,9 +98,5 @@ it('lets a report through after the longest wait even while the sends stay busy,
   const never = new SendsFirst({ busyAt: 1, maxWaitMs: 0 });
   const b = openSend(never);
   expect(await settled(never.turn())).toBe(true);
-  for (const send of [a, b]) {
-    await send.toPacing();
-    await send.fromPacing();
-    await send.finish();
-  }
+  await complete(a, b);
 });
