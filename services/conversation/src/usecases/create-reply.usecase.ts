@@ -24,7 +24,7 @@ import {
   messageIdFor,
 } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
-import type { RequestSend } from './request-send.js';
+import { type RequestSend, sendMayBeUnasked } from './request-send.js';
 
 export interface ReplyInput {
   shop: string;
@@ -177,7 +177,7 @@ export class CreateReply {
   /** A repeated request finishes what the first may not have: asking for the send or the release. */
   private async askAgain(message: MessageRecord, subscriberId: string): Promise<void> {
     if (message.status === 'scheduled') return this.requests.schedule(message, subscriberId);
-    if (message.status !== 'queued' || message.providerSid) return;
+    if (!sendMayBeUnasked(message)) return;
     const { subscriber } = await this.subscribers.get(message.shop, subscriberId);
     if (subscriber) await this.requests.send(message, subscriberId, subscriber.phone);
   }

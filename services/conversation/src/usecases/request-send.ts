@@ -5,6 +5,13 @@ import type { Bus } from '@sms-inbox/bus';
 import { Events } from '@sms-inbox/contracts';
 import type { MessageRecord } from '../repositories/message.repository.js';
 
+/**
+ * Whether a reply's send request may never have been published: queued (asked for, by the write
+ * that queued it) and not yet taken by the provider. Asking again is then what finishes it.
+ */
+export const sendMayBeUnasked = (message: Pick<MessageRecord, 'status' | 'providerSid'>): boolean =>
+  message.status === 'queued' && !message.providerSid;
+
 export class RequestSend {
   constructor(private readonly bus: Bus) {}
 

@@ -6,14 +6,14 @@
 // that moved it may have stopped before its send request was published (killed, or the broker
 // away), and the request is keyed by the message id, so it is sent once whatever is repeated.
 import type { Bus } from '@sms-inbox/bus';
-import { Events, type schedulerV1, type subscriberV1 } from '@sms-inbox/contracts';
+import { Events, type schedulerV1 } from '@sms-inbox/contracts';
 import { conflict, notFound } from '@sms-inbox/platform';
 import { Counter } from 'prom-client';
 import type { SubscriberDirectory } from '../domain/ports.js';
 import type { ConversationRepository } from '../repositories/conversation.repository.js';
 import type { MessageRecord, MessageRepository } from '../repositories/message.repository.js';
 import type { AnnounceChange } from './announce-change.js';
-import type { RequestSend } from './request-send.js';
+import { type RequestSend, sendMayBeUnasked } from './request-send.js';
 
 const releases = new Counter({
   name: 'sms_inbox_scheduled_replies_total',
@@ -45,12 +45,10 @@ export class ScheduledReplies {
    */
   private async releaseOnce(event: schedulerV1.ReplyReleased) {
     const message = await this.messages.findById(event.shop, event.messageId);
-    if (message?.status === 'queued' && !message.providerSid) return this.requestAgain(event.shop, message);
+    if (message && sendMayBeUnasked(message)) return this.requestAgain(event.shop, message);
     if (message?.status !== 'scheduled') return null; // canceled, or taken by the provider already
-    const conversation = await this.conversations.findById(event.shop, message.conversationId);
-    const subscriber = conversation
-      ? await this.activeSubscriber(event.shop, conversation.subscriberId)
-      : null;
+    const { conversation, subscriber: found } = await this.recipientOf(event.shop, message);
+    const subscriber = found?.status === 'active' ? found : null;
     if (!conversation || !subscriber) {
       if (!(await this.messages.transition(message._id, 'scheduled', { status: 'canceled' }))) return null;
       return {
@@ -70,13 +68,19 @@ export class ScheduledReplies {
    * since gets nothing and the reply shows canceled. An erased subscriber has nothing to send to.
    */
   private async requestAgain(shop: string, message: MessageRecord) {
+    const { conversation, subscriber } = await this.recipientOf(shop, message);
+    if (!conversation || !subscriber) return null;
+    await this.requests.send(message, subscriber.id, subscriber.phone);
+    return { outcome: 'requested_again' as const, message, conversation };
+  }
+
+  /** The message's conversation and its subscriber's consent and phone (no quiet hours), if any. */
+  private async recipientOf(shop: string, message: MessageRecord) {
     const conversation = await this.conversations.findById(shop, message.conversationId);
     const found = conversation
       ? await this.subscribers.find(shop, conversation.subscriberId, { consentOnly: true })
       : null;
-    if (!conversation || !found) return null;
-    await this.requests.send(message, found.subscriber.id, found.subscriber.phone);
-    return { outcome: 'requested_again' as const, message, conversation };
+    return { conversation, subscriber: found?.subscriber ?? null };
   }
 
   async cancel(shop: string, id: string): Promise<MessageRecord> {
@@ -95,10 +99,5 @@ export class ScheduledReplies {
     await this.bus.publish(Events.replyCanceled, { messageId: id, shop }, { msgId: `cancel:${id}` });
     await this.announce.execute(shop, message.conversationId, undefined, message);
     return message;
-  }
-
-  private async activeSubscriber(shop: string, id: string): Promise<subscriberV1.Subscriber | null> {
-    const found = await this.subscribers.find(shop, id, { consentOnly: true });
-    return found?.subscriber.status === 'active' ? found.subscriber : null;
   }
 }
