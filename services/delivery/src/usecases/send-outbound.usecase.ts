@@ -27,7 +27,7 @@ import { type NumberPacer, retryDelayMs } from '../domain/pacing.js';
 import { type Recipients, type SmsProvider, UNSUBSCRIBED_RECIPIENT } from '../domain/ports.js';
 import type { OutboundRecord, OutboundRepository } from '../repositories/outbound.repository.js';
 import type { ReportStatus } from './report-status.usecase.js';
-import type { Idle, SendsFirst } from './sends-first.js';
+import { type Idle, SendsFirst } from './sends-first.js';
 
 const deliveries = new Counter({
   name: 'sms_inbox_delivery_sends_total',
@@ -83,8 +83,8 @@ export class SendOutbound {
     private readonly report: ReportStatus,
     private readonly options: SendOptions,
     private readonly logger: Logger,
-    /** Counts the sends worked on, for the status reports that give way to them. */
-    private readonly sends?: Pick<SendsFirst, 'sending'>,
+    /** Counts the sends worked on, for the status reports that give way to them (none by default). */
+    private readonly sends: Pick<SendsFirst, 'sending'> = new SendsFirst({ busyAt: 1, maxWaitMs: 0 }),
   ) {}
 
   /** Sends the request once, whatever was done for it before (a redelivery reads the ledger first). */
@@ -93,7 +93,6 @@ export class SendOutbound {
     delivery: Pick<Delivery, 'working'> & Partial<Pick<Delivery, 'deliveryCount'>>,
   ): Promise<void> {
     const lookFirst = delivery.deliveryCount !== 1;
-    if (!this.sends) return this.attempt(request, delivery, lookFirst, (wait) => wait());
     return this.sends.sending((idle) => this.attempt(request, delivery, lookFirst, idle));
   }
 
