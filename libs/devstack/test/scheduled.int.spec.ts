@@ -1,7 +1,8 @@
-// Quiet hours and the scheduler end to end: with a shop window ending about a minute from now, "auto" is refused with that end, "now" goes at once as a recorded override, "scheduled"
-// is released by Agenda once within seconds of the end, and nothing is sent for a reply canceled
-// or a subscriber who opted out before the release; the scheduler is SIGKILLed and restarted
-// while waiting, with a second scheduler process running beside it.
+// Quiet hours and the scheduler end to end: with a shop window ending about a minute from now,
+// "auto" is refused with that end, "now" goes at once as a recorded override, "scheduled" is
+// released by Agenda once within seconds of the end, and nothing is sent for a reply canceled or
+// a subscriber who opted out before the release; the scheduler is SIGKILLed and restarted while
+// waiting, with a second scheduler process running beside it.
 import { join } from 'node:path';
 import {
   DashboardClient,
