@@ -23,7 +23,7 @@ import {
 } from '../src/index.js';
 import { measureFloor } from './floor.js';
 import { measureInbox } from './inbox.js';
-import { countOperations, perMessage } from './operations.js';
+import { countOperations, perMessage, sampleMachine } from './operations.js';
 import { measurePage } from './page.js';
 import { measureScheduler } from './scheduler.js';
 import { summary } from './stats.js';
@@ -268,6 +268,7 @@ async function main() {
       // higher rates are then skipped (and reported as such).
       const skipped: number[] = [];
       const beforeInbound = await countOperations(stack, SERVICES);
+      const machineBeforeInbound = sampleMachine();
       for (const rate of ONLY.has('inbound') ? RATES : []) {
         if (skipped.length) {
           skipped.push(rate);
@@ -293,6 +294,7 @@ async function main() {
           beforeInbound,
           await countOperations(stack, SERVICES),
           acceptedTotal,
+          { before: machineBeforeInbound, after: sampleMachine(), cores: cpus().length },
         );
         results.inbound = inbound;
         results.inboundSaturatedAt = skipped.length ? -skipped[0]! : null;
@@ -336,6 +338,7 @@ async function main() {
       // 2. Replies: gateway reply → the provider call at the Twilio simulator.
       const replies: unknown[] = [];
       const beforeReplies = await countOperations(stack, SERVICES);
+      const machineBeforeReplies = sampleMachine();
       for (const rate of ONLY.has('replies') ? REPLY_RATES : []) {
         console.log(`[bench] replies at ${rate}/s for ${SECONDS}s...`);
         const run = `re${rate}x${Date.now()}`;
@@ -395,7 +398,11 @@ async function main() {
         // Each reply with its status callbacks (the simulator sends them right after the call).
         await new Promise((r) => setTimeout(r, 5_000));
         const calls = replies.reduce((n: number, r) => n + (r as { providerCalls: number }).providerCalls, 0);
-        operations.reply = perMessage(beforeReplies, await countOperations(stack, SERVICES), calls);
+        operations.reply = perMessage(beforeReplies, await countOperations(stack, SERVICES), calls, {
+          before: machineBeforeReplies,
+          after: sampleMachine(),
+          cores: cpus().length,
+        });
       }
       results.operations = operations;
 
@@ -636,6 +643,12 @@ function writeReport(results: any) {
           '|---|---|---|---|',
           `| ${results.scheduler.sent} of ${results.scheduler.count} | ${results.scheduler.allSentWithinSeconds ?? '–'} s | ${results.scheduler.sendsPerSecond} | ${ms(results.scheduler.afterReleaseMs.p50)} / ${ms(results.scheduler.afterReleaseMs.p99)} / ${ms(results.scheduler.afterReleaseMs.max)} |`,
           '',
+          ...(results.scheduler.machine
+            ? [
+                `The machine's CPU ms per release, from the instant to the last send: ${results.scheduler.machine.cpuMs.all} in all, of which PostgreSQL ${results.scheduler.machine.cpuMs.postgres}, FerretDB ${results.scheduler.machine.cpuMs.ferretdb}, NATS ${results.scheduler.machine.cpuMs['nats-server']}, the simulator ${results.scheduler.machine.cpuMs.bench}; its ${results.scheduler.machine.cores} cores would all be busy at ${results.scheduler.machine.cpuBoundPerSecond} releases/s.`,
+                '',
+              ]
+            : []),
         ]
       : []),
     ...(results.page
@@ -722,6 +735,13 @@ function operationsTable(operations: any): string[] {
         `| ${names[k] ?? k} | ${v.messages} | ${SERVICES.map((s) => v.db[s] ?? 0).join(' / ')} | ${v.dbTotal} | ${v.publishes} | ${v.grpcCalls} | ${v.cpuMs ? SERVICES.map((s) => v.cpuMs[s] ?? 0).join(' / ') : '–'} |`,
     ),
     '',
+    ...rows.flatMap(([k, v]) =>
+      v.machine
+        ? [
+            `- ${names[k] ?? k}, the machine's CPU ms per message: ${v.machine.cpuMs.all} in all, of which PostgreSQL ${v.machine.cpuMs.postgres}, FerretDB ${v.machine.cpuMs.ferretdb}, NATS ${v.machine.cpuMs['nats-server']}, the load generator and simulator ${v.machine.cpuMs.bench} (the services: the table's last column); its ${v.machine.cores} cores would all be busy at ${v.machine.cpuBoundPerSecond}/s`,
+          ]
+        : [],
+    ),
     ...rows.flatMap(([k, v]) =>
       v.commands
         ? [

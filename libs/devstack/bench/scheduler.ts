@@ -6,6 +6,7 @@
 // there on everything is the real path: the scheduler stores a release document per reply,
 // releases them in batches when due, and conversation and delivery send them.
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Events } from '@sms-inbox/contracts';
@@ -18,6 +19,7 @@ import {
   TwilioWebhookSender,
   zoneWithHour,
 } from '../src/index.js';
+import { machineShare, sampleMachine } from './operations.js';
 import { summary } from './stats.js';
 
 export interface SchedulerOptions {
@@ -122,10 +124,14 @@ export async function measureScheduler(options: SchedulerOptions) {
   const storeSeconds = stored === null ? null : (stored - published) / 1000;
   log(`[bench] scheduler: ${count} jobs stored after ${storeSeconds ?? 'more than the timeout of'} s`);
 
+  // The machine's CPU from the instant to the last send: what a release costs, all told.
+  await new Promise((r) => setTimeout(r, Math.max(0, releaseAt.getTime() - Date.now())));
+  const machineAtRelease = sampleMachine();
   const sent = () => stack.twilio!.messages.filter((m) => m.body.startsWith('scheduled bench '));
   const deadline = releaseAt.getTime() + options.timeoutSeconds * 1000;
   while (Date.now() < deadline && sent().length < count) await new Promise((r) => setTimeout(r, 1_000));
   const calls = sent();
+  const machine = machineShare(machineAtRelease, sampleMachine(), cpus().length, Math.max(1, calls.length));
   const after = calls.map((m) => m.dateCreated.getTime() - releaseAt.getTime());
   const result = {
     count,
@@ -139,6 +145,7 @@ export async function measureScheduler(options: SchedulerOptions) {
         ? Math.round((calls.length / (Math.max(...after) - Math.min(...after))) * 10_000) / 10
         : 0,
     afterReleaseMs: summary(after),
+    machine,
   };
   log(`[bench] scheduler: ${JSON.stringify(result)}`);
   return result;
