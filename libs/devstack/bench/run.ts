@@ -645,7 +645,7 @@ function writeReport(results: any) {
           '',
           ...(results.scheduler.machine
             ? [
-                `The machine's CPU ms per release, from the instant to the last send: ${results.scheduler.machine.cpuMs.all} in all, of which PostgreSQL ${results.scheduler.machine.cpuMs.postgres}, FerretDB ${results.scheduler.machine.cpuMs.ferretdb}, NATS ${results.scheduler.machine.cpuMs['nats-server']}, the simulator ${results.scheduler.machine.cpuMs.bench}; its ${results.scheduler.machine.cores} cores would all be busy at ${results.scheduler.machine.cpuBoundPerSecond} releases/s.`,
+                `The machine's CPU ms per release, from the instant to the last send: ${machineCost(results.scheduler.machine, 'the simulator', ' releases')}.`,
                 '',
               ]
             : []),
@@ -717,6 +717,11 @@ function floorSummary(results: any): string[] {
   ];
 }
 
+/** The machine's CPU per message (`machine` of operations.ts): in all, by program, and the cores' bound. */
+function machineCost(m: any, bench: string, unit: string): string {
+  return `${m.cpuMs.all} in all, of which PostgreSQL ${m.cpuMs.postgres}, FerretDB ${m.cpuMs.ferretdb}, NATS ${m.cpuMs['nats-server']}, ${bench} ${m.cpuMs.bench}; its ${m.cores} cores would all be busy at ${m.cpuBoundPerSecond}${unit}/s`;
+}
+
 /** Store operations, publishes and gRPC calls per message, as the services counted them. */
 function operationsTable(operations: any): string[] {
   const rows = Object.entries(operations ?? {}).filter(([, v]) => v) as Array<[string, any]>;
@@ -738,7 +743,7 @@ function operationsTable(operations: any): string[] {
     ...rows.flatMap(([k, v]) =>
       v.machine
         ? [
-            `- ${names[k] ?? k}, the machine's CPU ms per message: ${v.machine.cpuMs.all} in all, of which PostgreSQL ${v.machine.cpuMs.postgres}, FerretDB ${v.machine.cpuMs.ferretdb}, NATS ${v.machine.cpuMs['nats-server']}, the load generator and simulator ${v.machine.cpuMs.bench} (the services: the table's last column); its ${v.machine.cores} cores would all be busy at ${v.machine.cpuBoundPerSecond}/s`,
+            `- ${names[k] ?? k}, the machine's CPU ms per message (the services' own: the table's last column): ${machineCost(v.machine, 'the load generator and simulator', '')}`,
           ]
         : [],
     ),
