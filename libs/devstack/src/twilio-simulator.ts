@@ -321,8 +321,13 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     after?.(message);
     // The message moves on as the carrier reports, whatever becomes of its callbacks (each is
     // posted on its own, so a slow or failing one holds nothing up, and they may arrive out of order).
-    setTimeout(() => void advance(message, 'sent'), 20);
-    if (final !== 'sent') setTimeout(() => void advance(message, final), 40);
+    // Its own status moves in order: the final one is timed from `sent`, because timers of two
+    // lengths due in one busy turn of the event loop may run in either order, and a `sent` after
+    // the final status would leave the message `sent` for good (and its look-ups with it).
+    setTimeout(() => {
+      void advance(message, 'sent');
+      if (final !== 'sent') setTimeout(() => void advance(message, final), 20);
+    }, 20);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
