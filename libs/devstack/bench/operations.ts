@@ -4,6 +4,7 @@
 // counts too. Beside them, the CPU time of the whole machine and of the programs the services
 // stand on (the store's two, the broker), read from /proc: where a message's cost goes.
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import type { ServiceName, Stack } from '../src/index.js';
 
 export interface Counts {
@@ -81,7 +82,7 @@ export function sampleMachine(): MachineCpu {
       continue; // gone meanwhile
     }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) as keyof MachineCpu['programs'];
-    if (!(name in programs)) continue;
+    if (!PROGRAMS.includes(name)) continue;
     // After the name: state ppid … utime stime cutime cstime are the 12th to 15th fields.
     const [utime, stime, cutime, cstime] = stat
       .slice(stat.lastIndexOf(')') + 2)
@@ -123,7 +124,7 @@ export function perMessage(
   before: Record<string, Counts>,
   after: Record<string, Counts>,
   messages: number,
-  machine?: { before: MachineCpu; after: MachineCpu; cores: number },
+  machine?: { before: MachineCpu; after: MachineCpu },
 ): PerMessage {
   const delta = (s: string, k: Total) => (after[s]?.[k] ?? 0) - (before[s]?.[k] ?? 0);
   const services = Object.keys(after);
@@ -144,21 +145,22 @@ export function perMessage(
     grpcCalls: round(total('grpcCalls') / n),
     cpuMs: Object.fromEntries(services.map((s) => [s, round((delta(s, 'cpuSeconds') * 1000) / n)])),
     commands: Object.fromEntries(Object.entries(commands).sort((a, b) => b[1] - a[1])),
-    ...(machine && { machine: machineShare(machine.before, machine.after, machine.cores, n) }),
+    ...(machine && { machine: machineShare(machine.before, machine.after, n) }),
   };
 }
 
-/** The machine's CPU per message between two samples, and the rate that would keep every core busy. */
-export function machineShare(before: MachineCpu, after: MachineCpu, cores: number, n: number) {
+/** This machine's CPU per message between two samples, and the rate that would keep every core busy. */
+export function machineShare(before: MachineCpu, after: MachineCpu, n: number) {
   const ms = (seconds: number) => round((seconds * 1000) / n);
-  const all = (after.busy - before.busy) * 1000;
+  const busy = after.busy - before.busy;
+  const cores = cpus().length;
   return {
     cpuMs: {
-      all: ms(after.busy - before.busy),
+      all: ms(busy),
       ...Object.fromEntries(PROGRAMS.map((p) => [p, ms(after.programs[p] - before.programs[p])])),
       bench: ms(after.bench - before.bench),
     },
     cores,
-    cpuBoundPerSecond: all > 0 ? Math.round((cores * 1000 * n) / all) : 0,
+    cpuBoundPerSecond: busy > 0 ? Math.round((cores * n) / busy) : 0,
   };
 }

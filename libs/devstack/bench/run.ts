@@ -294,7 +294,7 @@ async function main() {
           beforeInbound,
           await countOperations(stack, SERVICES),
           acceptedTotal,
-          { before: machineBeforeInbound, after: sampleMachine(), cores: cpus().length },
+          { before: machineBeforeInbound, after: sampleMachine() },
         );
         results.inbound = inbound;
         results.inboundSaturatedAt = skipped.length ? -skipped[0]! : null;
@@ -401,7 +401,6 @@ async function main() {
         operations.reply = perMessage(beforeReplies, await countOperations(stack, SERVICES), calls, {
           before: machineBeforeReplies,
           after: sampleMachine(),
-          cores: cpus().length,
         });
       }
       results.operations = operations;

@@ -6,7 +6,6 @@
 // there on everything is the real path: the scheduler stores a release document per reply,
 // releases them in batches when due, and conversation and delivery send them.
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Events } from '@sms-inbox/contracts';
@@ -131,7 +130,7 @@ export async function measureScheduler(options: SchedulerOptions) {
   const deadline = releaseAt.getTime() + options.timeoutSeconds * 1000;
   while (Date.now() < deadline && sent().length < count) await new Promise((r) => setTimeout(r, 1_000));
   const calls = sent();
-  const machine = machineShare(machineAtRelease, sampleMachine(), cpus().length, Math.max(1, calls.length));
+  const machine = machineShare(machineAtRelease, sampleMachine(), Math.max(1, calls.length));
   const after = calls.map((m) => m.dateCreated.getTime() - releaseAt.getTime());
   const result = {
     count,
